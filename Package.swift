@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "audit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "audit", targets: ["audit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The numbered SQL migrations, embedded into the binary so an installed `audit` needs no files beside it.
+        .target(
+            name: "AuditSchema",
+            path: "Schema",
+            resources: [
+                .embedInCode("001_events.sql"),
+            ]
+        ),
+        .target(name: "AuditSupport"),
+        .target(
+            name: "DockerAPI",
+            dependencies: [
+                "CCurl", "AuditSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AuditStore",
+            dependencies: [
+                "CSQLite", "AuditSchema", "DockerAPI", "AuditSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Collector",
+            dependencies: [
+                "DockerAPI", "AuditStore", "AuditSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "AuditCLI",
+            dependencies: [
+                "DockerAPI", "AuditStore", "Collector", "AuditSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "audit", dependencies: ["AuditCLI"]),
+        .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+/// The schema migrations in this folder, in the order they apply. Each `.sql` file is embedded into the
+/// binary at build time (`embedInCode` in Package.swift), so an installed `audit` carries its schema.
+/// Adding a migration: add `NNN_name.sql` here, to Package.swift's resources, and to `all` (SwiftPM
+/// names the embedded bytes after the file, its first character replaced: `001_x.sql` → `_01_x_sql`).
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+}
+
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "001_events.sql", sql: String(decoding: PackageResources._01_events_sql, as: UTF8.self)),
+    ]
+}

@@ -1,0 +1,87 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One SQLite connection. Not thread-safe: each owner (the writer thread, a reader) has its own.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (creating with mode 0600 if needed) the database at `path` and applies pending migrations.
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        self.path = path
+        if !readOnly { try Self.createPrivately(path) }
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 10_000)
+        try execute("PRAGMA foreign_keys = ON")
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+            // WAL + NORMAL: a commit survives a crash of the process (kill -9); only a power loss can
+            // take back the last transactions, which the daemon's replay buffer then refills.
+            try execute("PRAGMA synchronous = NORMAL")
+            try Migrator.apply(to: self)
+        }
+        try execute("PRAGMA cache_size = -16000")
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// The file must not be readable by others: exec commands may carry secrets. SQLite gives the
+    /// -wal and -shm files the main file's mode.
+    private static func createPrivately(_ path: String) throws(SQLiteError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create database file \(path): \(reason); create its directory or choose another --db", sql: nil)
+        }
+        close(fd)
+    }
+
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw SQLiteError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs `body` in one transaction (BEGIN IMMEDIATE: take the write lock up front), committing on
+    /// success and rolling back on error.
+    public func transaction<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}

@@ -1,0 +1,175 @@
+import AuditSupport
+import DockerAPI
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The store's single writer. Callers hand it work without ever waiting (the event stream must keep
+/// reading: the daemon drops events for a subscriber that stalls 100 ms); a thread of its own commits
+/// what has accumulated every 250 ms, or sooner once `batchLimit` events wait.
+public final class EventWriter: Sendable {
+    enum Operation: Sendable {
+        case items([StreamItem], EventSource, receivedNs: Int64)
+        case events([DockerEvent], EventSource)
+        case snapshot(SnapshotRecord)
+        case exec(ExecRecord)
+        case coverageOpen(dockerHost: String, startedNs: Int64)
+        case coverageClose(endedNs: Int64, reason: String)
+        case gap(GapRecord)
+        case barrier(@Sendable () -> Void)
+    }
+
+    private struct Queue {
+        var pending: [Operation] = []
+        var pendingEvents = 0
+        var closed = false
+    }
+
+    public let statistics = WriterStatistics()
+    public let path: String
+    private let queue = Mutex(Queue())
+    private let wakeup = Semaphore()
+    private let finished = Semaphore()
+    private let batchLimit: Int
+    private let flushIntervalNs: Int64
+
+    /// Opens the database at `path` (migrating it) and starts the writer thread.
+    public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250) throws(SQLiteError) {
+        let db = try Database(path: path)
+        let store = try StoreWriter(db: db, logger: logger)
+        self.path = path
+        self.batchLimit = batchLimit
+        self.flushIntervalNs = Int64(flushIntervalMs) * 1_000_000
+        OwnThread.start("audit-writer") { [self] in
+            self.loop(store)
+        }
+    }
+
+    // MARK: - enqueueing (any thread, never blocks on SQLite)
+
+    public func enqueue(_ items: [StreamItem], source: EventSource, receivedNs: Int64 = Timestamp.now().nanoseconds) {
+        push(.items(items, source, receivedNs: receivedNs), events: items.count)
+    }
+
+    public func enqueue(events: [DockerEvent], source: EventSource) {
+        push(.events(events, source), events: events.count)
+    }
+
+    public func enqueue(snapshot: SnapshotRecord) { push(.snapshot(snapshot), events: 0) }
+    public func enqueue(exec: ExecRecord) { push(.exec(exec), events: 0) }
+
+    /// Starts a coverage interval; the writer moves its end forward while it stays open.
+    public func openCoverage(dockerHost: String, startedNs: Int64) { push(.coverageOpen(dockerHost: dockerHost, startedNs: startedNs), events: 0) }
+    public func closeCoverage(endedNs: Int64, reason: String) { push(.coverageClose(endedNs: endedNs, reason: reason), events: 0) }
+    public func record(gap: GapRecord) { push(.gap(gap), events: 0) }
+
+    /// Returns once everything enqueued before the call is committed.
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            push(.barrier { continuation.resume() }, events: batchLimit)
+        }
+    }
+
+    /// Flushes, closes any open coverage interval with `reason`, and stops the thread.
+    public func close(reason: String = "collector stopped") async {
+        closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: reason)
+        await flush()
+        queue.withLock { $0.closed = true }
+        wakeup.signal()
+        await OwnThread.run("audit-writer-join") { self.finished.wait() }
+    }
+
+    private func push(_ operation: Operation, events: Int) {
+        let wake = queue.withLock { q -> Bool in
+            q.pending.append(operation)
+            q.pendingEvents += events
+            return q.pendingEvents >= batchLimit
+        }
+        if wake { wakeup.signal() }
+    }
+
+    // MARK: - the writer thread
+
+    private func loop(_ store: StoreWriter) {
+        var lastHeartbeat: Int64 = 0
+        var retry: [Operation] = []
+        while true {
+            _ = wakeup.wait(timeoutNs: flushIntervalNs)
+            let (fresh, closed) = queue.withLock { q -> ([Operation], Bool) in
+                let work = q.pending
+                q.pending.removeAll(keepingCapacity: true)
+                q.pendingEvents = 0
+                return (work, q.closed)
+            }
+            let work = retry + fresh
+            let now = Timestamp.now().nanoseconds
+            let heartbeat = now - lastHeartbeat >= 1_000_000_000
+            if !work.isEmpty || heartbeat {
+                retry = store.write(work, heartbeatNs: heartbeat ? now : nil, statistics: statistics)
+                if heartbeat { lastHeartbeat = now }
+            }
+            if retry.isEmpty {
+                for case .barrier(let done) in work { done() }
+            }
+            if closed && retry.isEmpty { break }
+        }
+        finished.signal()
+    }
+}
+
+/// A counting semaphore with a timed wait, on pthread primitives (no Dispatch needed).
+final class Semaphore: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var count = 0
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func signal() {
+        pthread_mutex_lock(&mutex)
+        count += 1
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(&mutex)
+        while count == 0 { pthread_cond_wait(&condition, &mutex) }
+        count -= 1
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// True when signalled, false on timeout.
+    func wait(timeoutNs: Int64) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = Int64(deadline.tv_nsec) + timeoutNs
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        while count == 0 {
+            if pthread_cond_timedwait(&condition, &mutex, &deadline) != 0 { return false }
+        }
+        count -= 1
+        return true
+    }
+}

@@ -1,0 +1,245 @@
+import AuditSupport
+import DockerAPI
+import Logging
+
+/// The SQLite side of `EventWriter`: prepared statements and the dictionaries (actors, attribute sets)
+/// that keep rows small. Created on the caller's thread, then handed to the writer thread, the only
+/// one that touches it afterwards: hence unchecked.
+final class StoreWriter: @unchecked Sendable {
+    private struct ActorKey: Hashable { let type: String; let id: String }
+
+    private let db: Database
+    private let logger: Logger
+    private let insertEvent: Statement
+    private let upsertActor: Statement
+    private let insertSet: Statement
+    private let selectSet: Statement
+    private let insertQuarantine: Statement
+    private let insertSnapshot: Statement
+    private let insertExec: Statement
+    private let insertCoverage: Statement
+    private let touchCoverage: Statement
+    private let endCoverage: Statement
+    private let insertGap: Statement
+    private var actors: [ActorKey: Int64] = [:]
+    private var attributeSets: [Attributes: Int64] = [:]
+    private var openCoverage: Int64?
+    private var failedAttempts = 0
+
+    init(db: Database, logger: Logger) throws(SQLiteError) {
+        self.db = db
+        self.logger = logger
+        insertEvent = try db.prepare("""
+            INSERT OR IGNORE INTO events (time_ns, actor, action, detail, attribute_set, extra, scope, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertActor = try db.prepare("""
+            INSERT INTO actors (type, docker_id, project, service) VALUES (?, ?, ?, ?)
+            ON CONFLICT (type, docker_id) DO UPDATE SET
+                project = coalesce(actors.project, excluded.project), service = coalesce(actors.service, excluded.service)
+            RETURNING id
+            """)
+        insertSet = try db.prepare("INSERT OR IGNORE INTO attribute_sets (attributes) VALUES (?)")
+        selectSet = try db.prepare("SELECT id FROM attribute_sets WHERE attributes = ?")
+        insertQuarantine = try db.prepare("INSERT INTO quarantine (received_ns, source, reason, raw) VALUES (?, ?, ?, ?)")
+        insertSnapshot = try db.prepare("""
+            INSERT INTO container_snapshots (actor, taken_ns, trigger_ns, reason, name, image_id, image_ref, started_at_ns, running, config)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertExec = try db.prepare("""
+            INSERT OR REPLACE INTO exec_sessions (exec_id, actor, inspected_ns, user, privileged, tty, open_stdin, entrypoint, arguments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertCoverage = try db.prepare("INSERT INTO coverage (docker_host, started_ns, last_seen_ns) VALUES (?, ?, ?)")
+        touchCoverage = try db.prepare("UPDATE coverage SET last_seen_ns = max(last_seen_ns, ?) WHERE id = ?")
+        endCoverage = try db.prepare("UPDATE coverage SET last_seen_ns = max(last_seen_ns, ?), ended_ns = ?, end_reason = ? WHERE id = ?")
+        insertGap = try db.prepare("""
+            INSERT INTO gaps (docker_host, from_ns, to_ns, cause, replayed, reconciled_ns, changes_found) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        // An interval left open means the previous collector died without closing it (kill -9, power
+        // loss): it ended at its last heartbeat.
+        try db.execute("UPDATE coverage SET ended_ns = last_seen_ns, end_reason = 'collector stopped unexpectedly' WHERE ended_ns IS NULL")
+    }
+
+    /// Writes one batch in one transaction. A failed batch is retried on the next tick (disk full,
+    /// lock held by a backup); after 20 failures in a row it is dropped with an error naming what was lost.
+    /// Returns the operations to retry.
+    func write(_ work: [EventWriter.Operation], heartbeatNs: Int64?, statistics: WriterStatistics) -> [EventWriter.Operation] {
+        var stored = 0, duplicates = 0, quarantined = 0
+        var newest: Int64 = 0
+        do {
+            try db.transaction { () throws(SQLiteError) in
+                for operation in work {
+                    switch operation {
+                    case .items(let items, let source, let receivedNs):
+                        for item in items {
+                            switch item {
+                            case .event(let event):
+                                if try store(event, source: source) { stored += 1 } else { duplicates += 1 }
+                                newest = max(newest, event.timeNano)
+                            case .malformed(let line):
+                                try quarantine(line, source: source, receivedNs: receivedNs)
+                                quarantined += 1
+                            }
+                        }
+                    case .events(let events, let source):
+                        for event in events {
+                            if try store(event, source: source) { stored += 1 } else { duplicates += 1 }
+                        }
+                    case .snapshot(let record): try store(record)
+                    case .exec(let record): try store(record)
+                    case .coverageOpen(let host, let startedNs):
+                        if let open = openCoverage { try end(open, at: startedNs, reason: "superseded") }
+                        insertCoverage.bind(1, host)
+                        insertCoverage.bind(2, startedNs)
+                        insertCoverage.bind(3, startedNs)
+                        try insertCoverage.run()
+                        openCoverage = db.lastInsertRowID
+                    case .coverageClose(let endedNs, let reason):
+                        if let open = openCoverage { try end(open, at: endedNs, reason: reason) }
+                        openCoverage = nil
+                    case .gap(let gap): try store(gap)
+                    case .barrier: break
+                    }
+                }
+                if let heartbeatNs, let open = openCoverage {
+                    touchCoverage.bind(1, heartbeatNs)
+                    touchCoverage.bind(2, open)
+                    try touchCoverage.run()
+                }
+            }
+        } catch {
+            // The dictionaries may now name rows the rollback removed.
+            actors.removeAll()
+            attributeSets.removeAll()
+            failedAttempts += 1
+            let events = work.reduce(0) { n, op in
+                switch op {
+                case .items(let items, _, _): return n + items.count
+                case .events(let events, _): return n + events.count
+                default: return n
+                }
+            }
+            if failedAttempts >= 20 {
+                logger.error("store write failed 20 times; dropping the batch", metadata: [
+                    "store.error": "\(error)", "store.events_lost": "\(events)", "store.path": "\(db.path)",
+                ])
+                failedAttempts = 0
+                return []
+            }
+            logger.warning("store write failed; retrying", metadata: ["store.error": "\(error)", "store.events_pending": "\(events)"])
+            return work
+        }
+        failedAttempts = 0
+        statistics.record(stored: stored, duplicates: duplicates, quarantined: quarantined, newest: newest)
+        return []
+    }
+
+    private func end(_ id: Int64, at ns: Int64, reason: String) throws(SQLiteError) {
+        endCoverage.bind(1, ns)
+        endCoverage.bind(2, ns)
+        endCoverage.bind(3, reason)
+        endCoverage.bind(4, id)
+        try endCoverage.run()
+    }
+
+    /// Inserts the event unless the same (time, actor, action) is already stored; true when inserted.
+    private func store(_ event: DockerEvent, source: EventSource) throws(SQLiteError) -> Bool {
+        let (stable, extra) = AttributeSplit.split(event.attributes)
+        let actor = try actorID(type: event.type, id: event.actorID, labels: stable)
+        let set = try attributeSetID(stable)
+        insertEvent.bind(1, event.timeNano)
+        insertEvent.bind(2, actor)
+        insertEvent.bind(3, event.action)
+        insertEvent.bind(4, event.detail)
+        insertEvent.bind(5, set)
+        insertEvent.bind(6, extra.isEmpty ? nil : AttributeSplit.canonicalJSON(extra))
+        insertEvent.bind(7, event.scope == "local" ? nil : event.scope)
+        insertEvent.bind(8, source.rawValue)
+        try insertEvent.run()
+        return db.changes > 0
+    }
+
+    private func actorID(type: String, id: String, labels: Attributes) throws(SQLiteError) -> Int64 {
+        let key = ActorKey(type: type, id: id)
+        if let cached = actors[key] { return cached }
+        upsertActor.bind(1, type)
+        upsertActor.bind(2, id)
+        upsertActor.bind(3, labels["com.docker.compose.project"])
+        upsertActor.bind(4, labels["com.docker.compose.service"])
+        defer { upsertActor.reset() }
+        guard try upsertActor.step() else { throw SQLiteError(code: 1, message: "upsert of actor \(type) \(id) returned no row", sql: nil) }
+        let rowID = upsertActor.int64(0)
+        if actors.count > 200_000 { actors.removeAll() }
+        actors[key] = rowID
+        return rowID
+    }
+
+    private func attributeSetID(_ attributes: Attributes) throws(SQLiteError) -> Int64 {
+        if let cached = attributeSets[attributes] { return cached }
+        let json = AttributeSplit.canonicalJSON(attributes.pairs)
+        insertSet.bind(1, json)
+        try insertSet.run()
+        selectSet.bind(1, json)
+        defer { selectSet.reset() }
+        guard try selectSet.step() else { throw SQLiteError(code: 1, message: "attribute set vanished after insert", sql: nil) }
+        let rowID = selectSet.int64(0)
+        if attributeSets.count > 100_000 { attributeSets.removeAll() }
+        attributeSets[attributes] = rowID
+        return rowID
+    }
+
+    private func quarantine(_ line: MalformedLine, source: EventSource, receivedNs: Int64) throws(SQLiteError) {
+        insertQuarantine.bind(1, receivedNs)
+        insertQuarantine.bind(2, source.rawValue)
+        insertQuarantine.bind(3, line.reason)
+        insertQuarantine.bind(4, blob: line.raw)
+        try insertQuarantine.run()
+    }
+
+    private func store(_ record: SnapshotRecord) throws(SQLiteError) {
+        let labels = Attributes(record.snapshot?.labels ?? [:])
+        let actor = try actorID(type: "container", id: record.containerID, labels: labels)
+        let s = record.snapshot
+        insertSnapshot.bind(1, actor)
+        insertSnapshot.bind(2, record.takenNs)
+        insertSnapshot.bind(3, record.triggerNs)
+        insertSnapshot.bind(4, record.reason)
+        insertSnapshot.bind(5, s?.name)
+        insertSnapshot.bind(6, s?.imageID)
+        insertSnapshot.bind(7, s?.imageRef)
+        insertSnapshot.bind(8, s?.startedAtTimestamp?.nanoseconds)
+        insertSnapshot.bind(9, s?.running)
+        insertSnapshot.bind(10, s?.json())
+        try insertSnapshot.run()
+    }
+
+    private func store(_ record: ExecRecord) throws(SQLiteError) {
+        let actor = try actorID(type: "container", id: record.containerID, labels: Attributes())
+        var arguments = JSONWriter()
+        arguments.beginArray()
+        for argument in record.arguments { arguments.string(argument) }
+        arguments.endArray()
+        insertExec.bind(1, record.execID)
+        insertExec.bind(2, actor)
+        insertExec.bind(3, record.inspectedNs)
+        insertExec.bind(4, record.user)
+        insertExec.bind(5, record.privileged)
+        insertExec.bind(6, record.tty)
+        insertExec.bind(7, record.openStdin)
+        insertExec.bind(8, record.entrypoint)
+        insertExec.bind(9, arguments.text)
+        try insertExec.run()
+    }
+
+    private func store(_ gap: GapRecord) throws(SQLiteError) {
+        insertGap.bind(1, gap.dockerHost)
+        insertGap.bind(2, gap.fromNs)
+        insertGap.bind(3, gap.toNs)
+        insertGap.bind(4, gap.cause)
+        insertGap.bind(5, gap.replayed)
+        insertGap.bind(6, gap.reconciledNs)
+        insertGap.bind(7, gap.changesFound)
+        try insertGap.run()
+    }
+}

@@ -1,0 +1,24 @@
+import Synchronization
+
+/// Counters the writer keeps for `audit status`, `/metrics` and the benchmark; readable from any thread.
+public final class WriterStatistics: Sendable {
+    private let stored = Atomic<Int>(0)
+    private let duplicates = Atomic<Int>(0)
+    private let quarantined = Atomic<Int>(0)
+    private let lastEventNs = Atomic<Int64>(0)
+
+    public init() {}
+
+    public var eventsStored: Int { stored.load(ordering: .relaxed) }
+    public var duplicatesSkipped: Int { duplicates.load(ordering: .relaxed) }
+    public var linesQuarantined: Int { quarantined.load(ordering: .relaxed) }
+    /// `timeNano` of the newest event stored, 0 before the first.
+    public var newestEventNs: Int64 { lastEventNs.load(ordering: .relaxed) }
+
+    func record(stored s: Int, duplicates d: Int, quarantined q: Int, newest: Int64) {
+        stored.add(s, ordering: .relaxed)
+        duplicates.add(d, ordering: .relaxed)
+        quarantined.add(q, ordering: .relaxed)
+        if newest > lastEventNs.load(ordering: .relaxed) { lastEventNs.store(newest, ordering: .relaxed) }
+    }
+}

@@ -1,0 +1,106 @@
+/// Decodes one line of `/events` (or of `docker events --format '{{json .}}'`) into a `DockerEvent`.
+///
+/// Tolerant of every dialect the collector meets: Engine 20.10–29 (the legacy `status`/`id`/`from`
+/// fields come up to API 1.51 and are gone from 1.52) and podman's compatible API. Anything that cannot
+/// be an event becomes a `MalformedLine` with the reason, never a crash.
+public enum EventDecoder {
+    public static func decode(_ line: UnsafeRawBufferPointer) -> StreamItem {
+        do throws(JSONCursor.Failure) {
+            return .event(try decodeEvent(line))
+        } catch {
+            return .malformed(MalformedLine(raw: Array(line), reason: error.reason))
+        }
+    }
+
+    public static func decode(_ line: [UInt8]) -> StreamItem {
+        line.withUnsafeBytes { decode($0) }
+    }
+
+    public static func decode(_ line: String) -> StreamItem {
+        var copy = line
+        return copy.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func decodeEvent(_ line: UnsafeRawBufferPointer) throws(JSONCursor.Failure) -> DockerEvent {
+        var cursor = JSONCursor(line)
+        var type: String?
+        var action: String?
+        var actorID: String?
+        var attributes = Attributes()
+        var scope: String?
+        var time: Int64?
+        var timeNano: Int64?
+        var status: String?
+        var legacyID: String?
+        var legacyFrom: String?
+
+        try cursor.forEachMember { (c, key) throws(JSONCursor.Failure) in
+            if key.equals("Type") { type = try c.isNull() ? nil : try c.string() }
+            else if key.equals("Action") { action = try c.isNull() ? nil : try c.string() }
+            else if key.equals("Actor") {
+                if try c.isNull() { return }
+                try c.forEachMember { (a, actorKey) throws(JSONCursor.Failure) in
+                    if actorKey.equals("ID") { actorID = try a.isNull() ? nil : try a.string() }
+                    else if actorKey.equals("Attributes") { attributes = try a.stringMap() }
+                    else { try a.skipValue() }
+                }
+            }
+            else if key.equals("timeNano") { timeNano = try c.int64() }
+            else if key.equals("time") { time = try c.int64() }
+            else if key.equals("scope") { scope = try c.isNull() ? nil : try c.string() }
+            else if key.equals("status") { status = try c.isNull() ? nil : try c.string() }
+            else if key.equals("id") { legacyID = try c.isNull() ? nil : try c.string() }
+            else if key.equals("from") { legacyFrom = try c.isNull() ? nil : try c.string() }
+            else { try c.skipValue() }
+        }
+        cursor.skipWhitespace()
+        guard cursor.atEnd else { throw JSONCursor.Failure(reason: "trailing bytes after the event object at byte \(cursor.index)") }
+
+        // API < 1.22 sent only the legacy fields, and only for containers.
+        let resolvedType = nonEmpty(type) ?? (status != nil ? "container" : nil)
+        guard let resolvedType else { throw JSONCursor.Failure(reason: "missing field: Type") }
+        guard let fullAction = nonEmpty(action) ?? nonEmpty(status) else { throw JSONCursor.Failure(reason: "missing field: Action") }
+        guard let id = nonEmpty(actorID) ?? nonEmpty(legacyID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
+        guard let nanos = timeNano ?? time.map({ $0 * 1_000_000_000 }) else { throw JSONCursor.Failure(reason: "missing field: timeNano") }
+        if attributes.isEmpty, let legacyFrom { attributes = Attributes([Attributes.Pair("image", legacyFrom)]) }
+
+        let (base, detail) = split(fullAction)
+        return DockerEvent(
+            type: resolvedType,
+            action: PodmanDialect.dockerAction(for: base),
+            detail: detail,
+            actorID: id,
+            attributes: attributes,
+            scope: scope,
+            timeNano: nanos
+        )
+    }
+
+    /// `exec_start: sh -c date` → (`exec_start`, `sh -c date`); `health_status: healthy` → (`health_status`, `healthy`).
+    static func split(_ action: String) -> (String, String?) {
+        guard let colon = action.utf8.firstIndex(of: UInt8(ascii: ":")) else { return (action, nil) }
+        let base = String(action[..<colon])
+        var rest = action[action.index(after: colon)...]
+        if rest.first == " " { rest = rest.dropFirst() }
+        return (base, String(rest))
+    }
+
+    private static func nonEmpty(_ s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        return s
+    }
+}
+
+/// Podman's Docker-compatible API names a few container actions differently; the store and the matcher
+/// speak Docker's names only.
+enum PodmanDialect {
+    static func dockerAction(for action: String) -> String {
+        switch action {
+        case "remove": return "destroy"
+        case "died": return "die"
+        case "exec": return "exec_start"
+        case "exec_died": return "exec_die"
+        default: return action
+        }
+    }
+}
