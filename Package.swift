@@ -63,7 +63,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "audit", dependencies: ["AuditCLI"]),
-        .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"]),
+        .testTarget(name: "AuditSupportTests", dependencies: ["AuditSupport"]),
+        .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI"]),
     ],

@@ -21,8 +21,9 @@ public enum RFC3339 {
     /// GitLab and CI logs mix these shapes; all of them mean one instant.
     public static func parse(_ text: String) -> Timestamp? {
         var s = Scanner(Array(text.utf8))
+        // Years outside Int64 nanoseconds (1678–2261) are Docker's "never" (`0001-01-01T00:00:00Z`).
         guard let y = s.digits(4), s.take(UInt8(ascii: "-")), let mo = s.digits(2), s.take(UInt8(ascii: "-")),
-              let d = s.digits(2), (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              let d = s.digits(2), (1...12).contains(mo), (1...31).contains(d), (1678...2261).contains(y) else { return nil }
         var h: Int64 = 0, mi: Int64 = 0, sec: Int64 = 0, nanos: Int64 = 0
         var offsetSeconds: Int64 = 0
         if !s.atEnd {

@@ -8,7 +8,7 @@ import DockerAPI
 enum AttributeSplit {
     static let perEventKeys: Set<String> = [
         "execID", "exitCode", "signal", "oldName", "execDuration",
-        "container", "destination", "propagation", "read/write", "containerExitCode",
+        "container", "destination", "propagation", "read/write", "containerExitCode", "changes",
     ]
 
     static func split(_ attributes: Attributes) -> (stable: Attributes, extra: [Attributes.Pair]) {

@@ -85,6 +85,9 @@ public final class EventWriter: Sendable {
         await OwnThread.run("audit-writer-join") { self.finished.wait() }
     }
 
+    /// Events handed over and not yet taken by the writer thread.
+    public var pendingEvents: Int { queue.withLock { $0.pendingEvents } }
+
     private func push(_ operation: Operation, events: Int) {
         let wake = queue.withLock { q -> Bool in
             q.pending.append(operation)

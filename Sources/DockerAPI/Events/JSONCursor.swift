@@ -283,3 +283,21 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Parses a flat JSON object of strings with the same fast reader the event decoder uses.
+public enum FlatJSON {
+    public struct Invalid: Error, Sendable { public let reason: String }
+
+    public static func stringMap(_ json: String) throws(Invalid) -> Attributes {
+        var copy = json
+        let result = copy.withUTF8 { buffer -> Result<Attributes, Invalid> in
+            var cursor = JSONCursor(UnsafeRawBufferPointer(buffer))
+            do throws(JSONCursor.Failure) {
+                return .success(try cursor.stringMap())
+            } catch {
+                return .failure(Invalid(reason: error.reason))
+            }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import AuditStore
+import AuditSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the store: path and size, event counts, coverage and gaps, last event age, quarantined lines."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws { try store.validateLogLevel() }
+
+    func run() async throws {
+        let path = try store.resolvedPath()
+        let reader = try StoreReader(path: path)
+        let s = try reader.status()
+        let now = Timestamp.now().nanoseconds
+        func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }
+        func age(_ ns: Int64) -> String { DurationFormat.short(nanoseconds: now - ns) + " ago" }
+        var out = Terminal.Buffered()
+        let size = fileSize(path) + fileSize(path + "-wal")
+        out.line("store       \(path) (\(ByteCount.describe(size)), schema v\(s.schemaVersion))")
+        let total = s.eventsBySource.reduce(0) { $0 + $1.1 }
+        out.line("events      \(total) (" + s.eventsBySource.map { "\($0.0.name) \($0.1)" }.joined(separator: ", ") + ")")
+        if !s.eventsByType.isEmpty { out.line("by type     " + s.eventsByType.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) }
+        if let newest = s.newestEventNs, let oldest = s.oldestEventNs {
+            out.line("last event  \(time(newest)) (\(age(newest))); first \(time(oldest))")
+        } else {
+            out.line("last event  none yet")
+        }
+        out.line("snapshots   \(s.snapshots) container snapshots, \(s.execs) exec inspections")
+        out.line("coverage    \(s.intervalCount) connected interval(s)")
+        for i in s.recentIntervals {
+            let end = i.open ? "now (connected, last heartbeat \(age(i.endNs)))" : "\(time(i.endNs)) (\(i.endReason ?? "ended"))"
+            out.line("            \(time(i.startedNs)) → \(end)  [\(i.dockerHost)]")
+        }
+        out.line("gaps        \(s.gapCount)" + (s.gapCount > 0 ? ": changes inside a gap were only seen by reconciliation" : ""))
+        for g in s.recentGaps {
+            out.line("            \(time(g.fromNs)) → \(time(g.toNs)) (\(DurationFormat.short(nanoseconds: g.toNs - g.fromNs))): \(g.cause); replayed \(g.replayed) events, reconciliation found \(g.changesFound.map(String.init) ?? "?") change(s)")
+        }
+        out.line("quarantine  \(s.quarantinedCount) malformed line(s)")
+        for q in s.recentQuarantine {
+            out.line("            \(time(q.receivedNs)) \(q.reason): \(q.preview)")
+        }
+    }
+
+    private func fileSize(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+}

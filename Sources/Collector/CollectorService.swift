@@ -1,0 +1,173 @@
+import AuditStore
+import AuditSupport
+import DockerAPI
+import Logging
+import ServiceLifecycle
+
+/// `audit collect`: streams `/events` into the store until shutdown, reconnecting with backoff,
+/// recording coverage and gaps, and reconciling after every gap.
+///
+/// Each connection has three phases: catch-up (`since` = last stored event, `until` = now: the
+/// daemon's replay, snapshots taken inline), reconciliation (list + inspect, compared with the
+/// snapshots: what the replay could not explain), then the live stream from the catch-up point
+/// (inclusive; the store drops the overlap).
+public struct CollectorService: Service {
+    let client: DockerClient
+    let writer: EventWriter
+    let storePath: String
+    let logger: Logger
+
+    public init(client: DockerClient, writer: EventWriter, storePath: String, logger: Logger) {
+        self.client = client
+        self.writer = writer
+        self.storePath = storePath
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.connectLoop()
+        }
+        await writer.close(reason: "collector stopped")
+        logger.info("collector stopped; store flushed", metadata: [
+            "store.path": "\(storePath)", "store.events_stored": "\(writer.statistics.eventsStored)",
+        ])
+    }
+
+    private func connectLoop() async {
+        var backoff = Backoff()
+        var lastState = ""
+        func logOnce(_ state: String, _ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata = [:]) {
+            guard state != lastState else { return }
+            lastState = state
+            logger.log(level: level, message, metadata: metadata)
+        }
+        let host = client.host.description
+        while !Task.isCancelled {
+            var client = self.client
+            do {
+                try await client.negotiate()
+                let started = ContinuousClock.now
+                try await session(client)
+                if Task.isCancelled { return }
+                writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "docker engine closed the event stream")
+                logOnce("ended", .warning, "docker engine closed the event stream; reconnecting", ["docker.host": "\(host)"])
+                if ContinuousClock.now - started > .seconds(10) { backoff.reset() }
+            } catch DockerError.cancelled {
+                return
+            } catch let error as DockerError {
+                if Task.isCancelled { return }
+                writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "\(error)")
+                logOnce("unreachable:\(error)", .warning, "docker engine unavailable; retrying with backoff up to 30 s", [
+                    "docker.host": "\(host)", "docker.error": "\(error)",
+                ])
+            } catch {
+                if Task.isCancelled { return }
+                writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "\(error)")
+                logOnce("error:\(error)", .error, "collector error; retrying with backoff", ["docker.error": "\(error)"])
+            }
+            try? await Task.sleep(for: backoff.next())
+        }
+    }
+
+    private func session(_ client: DockerClient) async throws {
+        let host = client.host.description
+        let reader = try StoreReader(path: storePath)
+        let connectNs = Timestamp.now().nanoseconds
+        let lastEventNs = try reader.lastStreamEventNs()
+        let previous = try reader.lastCoverage(dockerHost: host)
+        let inspector = Inspector(client: client, writer: writer, logger: logger)
+        writer.openCoverage(dockerHost: host, startedNs: connectNs)
+        logger.info("connected to docker engine", metadata: [
+            "docker.host": "\(host)", "docker.api_version": "\(client.apiVersion)",
+            "collector.since": "\(lastEventNs.map { RFC3339.format(Timestamp(nanoseconds: $0)) } ?? "now (first run)")",
+        ])
+
+        var replayed = 0
+        var recentExecs = RecentSet<String>(capacity: 8192)
+        if let lastEventNs {
+            for try await element in client.events(since: lastEventNs, until: connectNs) {
+                guard case .items(let items) = element else { continue }
+                writer.enqueue(items, source: .stream)
+                replayed += items.count
+                for inspection in Inspection.needed(by: items) where recentExecs.admit(inspection) {
+                    await inspector.perform(inspection)
+                }
+            }
+        }
+        await writer.flush()
+
+        let known = try reader.latestSnapshots()
+        let firstRun = previous == nil && known.isEmpty
+        let reconciler = Reconciler(client: client, writer: writer, logger: logger)
+        let outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
+        if let previous {
+            let cause = previous.reason ?? "collector stopped unexpectedly"
+            writer.record(gap: GapRecord(dockerHost: host, fromNs: previous.endNs, toNs: connectNs, cause: cause,
+                                         replayed: replayed, reconciledNs: Timestamp.now().nanoseconds, changesFound: outcome.changes.count))
+            logger.warning("coverage gap recorded and reconciled", metadata: [
+                "gap.from": "\(RFC3339.format(Timestamp(nanoseconds: previous.endNs)))",
+                "gap.seconds": "\((connectNs - previous.endNs) / 1_000_000_000)",
+                "gap.cause": "\(cause)", "gap.replayed_events": "\(replayed)",
+                "reconciliation.containers": "\(outcome.containersSeen)", "reconciliation.changes": "\(outcome.changes.count)",
+            ])
+        } else {
+            logger.info("baseline taken", metadata: ["reconciliation.containers": "\(outcome.containersSeen)"])
+        }
+        await writer.flush()
+        try await live(client, since: connectNs, inspector: inspector, recentExecs: recentExecs)
+    }
+
+    /// Streams until the daemon closes the connection. Inspections run beside the stream, never in its
+    /// way: the transfer thread keeps reading whatever they cost.
+    private func live(_ client: DockerClient, since: Int64, inspector: Inspector, recentExecs: RecentSet<String>) async throws {
+        let (inspections, pending) = AsyncStream<Inspection>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await inspection in inspections { await inspector.perform(inspection) }
+            }
+            defer { pending.finish() }
+            var recentExecs = recentExecs
+            for try await element in client.events(since: since) {
+                guard case .items(let items) = element else { continue }
+                writer.enqueue(items, source: .stream)
+                for inspection in Inspection.needed(by: items) where recentExecs.admit(inspection) {
+                    pending.yield(inspection)
+                }
+            }
+            pending.finish()
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Remembers the last `capacity` keys, so exec_create and exec_start of one exec inspect it once
+/// even when they arrive in different chunks.
+struct RecentSet<Key: Hashable & Sendable>: Sendable {
+    private var members = Set<Key>()
+    private var ring: [Key] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func insert(_ key: Key) -> Bool {
+        guard members.insert(key).inserted else { return false }
+        if ring.count < capacity {
+            ring.append(key)
+        } else {
+            members.remove(ring[next])
+            ring[next] = key
+            next = (next + 1) % capacity
+        }
+        return true
+    }
+}
+
+extension RecentSet where Key == String {
+    /// True when `inspection` should run: everything but an exec already inspected.
+    mutating func admit(_ inspection: Inspection) -> Bool {
+        guard case .exec(let execID, _) = inspection else { return true }
+        return insert(execID)
+    }
+}

@@ -1,0 +1,122 @@
+import AuditSchema
+import Logging
+import Testing
+@testable import AuditStore
+@testable import DockerAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh store in a temporary directory, removed afterwards.
+func withTemporaryStore<T>(_ body: (String) async throws -> T) async throws -> T {
+    var template = Array("/tmp/audit-store-test-XXXXXX".utf8CString)
+    let dir = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+    defer { _ = system("rm -rf '\(dir)'") }
+    return try await body(dir + "/audit.db")
+}
+
+func event(_ action: String, actor: String = "c1", at ns: Int64, attributes: [String: String] = [:], detail: String? = nil) -> DockerEvent {
+    var attrs = ["name": "web-1", "image": "shop/api:1", "com.docker.compose.project": "shop", "com.docker.compose.service": "api"]
+    for (k, v) in attributes { attrs[k] = v }
+    return DockerEvent(type: "container", action: action, detail: detail, actorID: actor, attributes: Attributes(attrs), scope: "local", timeNano: ns)
+}
+
+@Suite struct StoreTests {
+    let logger = Logger(label: "test")
+
+    @Test func migratesAFreshDatabaseAndRecordsEachMigration() async throws {
+        try await withTemporaryStore { path in
+            let db = try Database(path: path)
+            let s = try db.prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+            var applied: [String] = []
+            try s.forEachRow { applied.append("\($0.int64(0)) \($0.string(1) ?? "")") }
+            #expect(applied == Migrations.all.map { "\($0.version) \($0.name)" })
+            // Opening again applies nothing twice.
+            _ = try Database(path: path)
+            var st = stat()
+            #expect(stat(path, &st) == 0)
+            #expect(st.st_mode & 0o777 == 0o600, "the store may hold secrets from exec commands")
+        }
+    }
+
+    @Test func everySchemaFileIsAMigration() throws {
+        let file = String(#filePath)
+        let schemaDir = String(file[..<file.utf8.firstRange(of: "/Tests/".utf8)!.lowerBound]) + "/Schema"
+        let dir = try #require(opendir(schemaDir))
+        defer { closedir(dir) }
+        var files: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".sql") { files.append(name) }
+        }
+        #expect(files.sorted() == Migrations.all.map(\.name))
+        #expect(Migrations.all.map(\.version) == Array(1...Migrations.all.count))
+    }
+
+    @Test func storesEachEventOnceAndEachLabelSetOnce() async throws {
+        try await withTemporaryStore { path in
+            let writer = try EventWriter(path: path, logger: logger)
+            var events: [DockerEvent] = []
+            for i in 0..<100 {
+                let start = i % 2 == 0
+                events.append(event(start ? "exec_start" : "exec_die", at: 1_000 + Int64(i), attributes: ["execID": "e\(i)"], detail: start ? "sh -c date" : nil))
+            }
+            writer.enqueue(events.map(StreamItem.event), source: .stream)
+            // The daemon's replay overlaps: the same events again must not be stored twice.
+            writer.enqueue(events.map(StreamItem.event), source: .stream)
+            await writer.close()
+            #expect(writer.statistics.eventsStored == 100)
+            #expect(writer.statistics.duplicatesSkipped == 100)
+            let reader = try StoreReader(path: path)
+            let stored = try reader.events(EventQuery(sinceNs: 0, untilNs: .max))
+            #expect(stored.count == 100)
+            #expect(stored[0].attributes["execID"] == "e0")
+            #expect(stored[0].detail == "sh -c date")
+            #expect(stored[0].attributes["com.docker.compose.project"] == "shop")
+            #expect(stored[0].project == "shop" && stored[0].service == "api")
+            let sets = try reader.db.prepare("SELECT count(*) FROM attribute_sets")
+            try sets.step()
+            #expect(sets.int64(0) == 1, "per-event keys (execID) must not multiply label sets")
+        }
+    }
+
+    @Test func quarantinesMalformedLinesWithRawBytes() async throws {
+        try await withTemporaryStore { path in
+            let writer = try EventWriter(path: path, logger: logger)
+            writer.enqueue([EventDecoder.decode("{\"Type\":"), .event(event("start", at: 5))], source: .ingest)
+            await writer.close()
+            let status = try StoreReader(path: path).status()
+            #expect(status.quarantinedCount == 1)
+            #expect(status.recentQuarantine.first?.preview == "{\"Type\":")
+            #expect(status.eventsBySource.first?.0 == .ingest)
+        }
+    }
+
+    @Test func findsEventsByContainerNameOrIdPrefix() async throws {
+        try await withTemporaryStore { path in
+            let writer = try EventWriter(path: path, logger: logger)
+            writer.enqueue([.event(event("start", actor: "abcdef0123", at: 10)), .event(event("start", actor: "99ffee", at: 11, attributes: ["name": "other"]))], source: .stream)
+            await writer.close()
+            let reader = try StoreReader(path: path)
+            #expect(try reader.events(EventQuery(sinceNs: 0, untilNs: 100, container: "abcdef")).map(\.actorID) == ["abcdef0123"])
+            #expect(try reader.events(EventQuery(sinceNs: 0, untilNs: 100, container: "other")).map(\.actorID) == ["99ffee"])
+            #expect(try reader.events(EventQuery(sinceNs: 0, untilNs: 100, container: "nope")).isEmpty)
+            #expect(try reader.events(EventQuery(sinceNs: 11, untilNs: 100)).count == 1)
+        }
+    }
+
+    @Test func anIntervalLeftOpenByACrashEndsAtItsLastHeartbeat() async throws {
+        try await withTemporaryStore { path in
+            let writer = try EventWriter(path: path, logger: logger)
+            writer.openCoverage(dockerHost: "unix:///x", startedNs: 1_000)
+            await writer.flush()
+            // No close: as if killed. The next writer closes it.
+            let next = try EventWriter(path: path, logger: logger)
+            await next.close()
+            let last = try #require(try StoreReader(path: path).lastCoverage(dockerHost: "unix:///x"))
+            #expect(last.reason == "collector stopped unexpectedly")
+            #expect(last.endNs >= 1_000)
+        }
+    }
+}
+
