@@ -25,8 +25,14 @@ public struct CollectorService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await self.connectLoop()
+        await withGracefulShutdownHandler {
+            await cancelWhenGracefulShutdown {
+                await self.connectLoop()
+            }
+        } onGracefulShutdown: {
+            // Coverage ends when shutdown begins, not when the last write is flushed: an event in
+            // between may go unread, and the next start must replay from here.
+            writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "collector stopped")
         }
         await writer.close(reason: "collector stopped")
         logger.info("collector stopped; store flushed", metadata: [
@@ -58,13 +64,13 @@ public struct CollectorService: Service {
             } catch let error as DockerError {
                 if Task.isCancelled { return }
                 writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "\(error)")
-                logOnce("unreachable:\(error)", .warning, "docker engine unavailable; retrying with backoff up to 30 s", [
+                logOnce("unreachable", .warning, "docker engine unavailable; retrying with backoff up to 30 s", [
                     "docker.host": "\(host)", "docker.error": "\(error)",
                 ])
             } catch {
                 if Task.isCancelled { return }
                 writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "\(error)")
-                logOnce("error:\(error)", .error, "collector error; retrying with backoff", ["docker.error": "\(error)"])
+                logOnce("error", .error, "collector error; retrying with backoff", ["docker.error": "\(error)"])
             }
             try? await Task.sleep(for: backoff.next())
         }
@@ -74,8 +80,8 @@ public struct CollectorService: Service {
         let host = client.host.description
         let reader = try StoreReader(path: storePath)
         let connectNs = Timestamp.now().nanoseconds
-        let lastEventNs = try reader.lastStreamEventNs()
         let previous = try reader.lastCoverage(dockerHost: host)
+        let lastEventNs = try Self.resumePoint(lastStreamEventNs: reader.lastStreamEventNs(), previousCoverageEndNs: previous?.endNs)
         let inspector = Inspector(client: client, writer: writer, logger: logger)
         writer.openCoverage(dockerHost: host, startedNs: connectNs)
         logger.info("connected to docker engine", metadata: [
@@ -118,9 +124,24 @@ public struct CollectorService: Service {
         try await live(client, since: connectNs, inspector: inspector, recentExecs: recentExecs)
     }
 
+    /// Where `since` resumes: everything before the last stored event is stored (batches commit in
+    /// stream order), and everything before the last coverage heartbeat was received; events read in the
+    /// last moments before a `kill -9` may not have been committed, hence the margin. Replaying too
+    /// much costs only duplicates, which the store drops.
+    static func resumePoint(lastStreamEventNs: Int64?, previousCoverageEndNs: Int64?) -> Int64? {
+        let margin: Int64 = 2_000_000_000
+        switch (lastStreamEventNs, previousCoverageEndNs) {
+        case (nil, nil): return nil
+        case (let event?, nil): return event
+        case (nil, let end?): return end - margin
+        case (let event?, let end?): return max(event, end - margin)
+        }
+    }
+
     /// Streams until the daemon closes the connection. Inspections run beside the stream, never in its
     /// way: the transfer thread keeps reading whatever they cost.
     private func live(_ client: DockerClient, since: Int64, inspector: Inspector, recentExecs: RecentSet<String>) async throws {
+        logger.info("streaming live events", metadata: ["docker.host": "\(client.host)"])
         let (inspections, pending) = AsyncStream<Inspection>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
