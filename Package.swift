@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +47,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Drift",
+            dependencies: ["AuditSupport", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "Collector",
             dependencies: [
                 "DockerAPI", "AuditStore", "AuditSupport",
@@ -56,7 +61,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "DockerAPI", "AuditStore", "Collector", "AuditSupport",
+                "DockerAPI", "AuditStore", "Collector", "Drift", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +71,7 @@ let package = Package(
         .testTarget(name: "AuditSupportTests", dependencies: ["AuditSupport"]),
         .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI"]),
     ],
     swiftLanguageModes: [.v6]

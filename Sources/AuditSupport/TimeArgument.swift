@@ -56,12 +56,3 @@ public enum TimeArgument {
 
     private static func pow10(_ n: Int) -> Int { n == 0 ? 1 : 10 * pow10(n - 1) }
 }
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
-    }
-}

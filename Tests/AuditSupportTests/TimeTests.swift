@@ -38,9 +38,9 @@ import Testing
     }
 
     @Test func bytesReadAsOperatorsSayThem() {
-        #expect(ByteCount.describe(536_870_912) == "512 MiB")
-        #expect(ByteCount.describe(2_147_483_648) == "2 GiB")
-        #expect(ByteCount.describe(nil) == "unset")
+        #expect(ByteSize.describe(536_870_912) == "512 MiB")
+        #expect(ByteSize.describe(2_147_483_648) == "2 GiB")
+        #expect(ByteSize.describe(nil) == "unset")
         #expect(SecretMask.command("mysql --password=hunter2 -u root") == "mysql --password=*** -u root")
         #expect(SecretMask.command("env TOKEN=abc run") == "env TOKEN=*** run")
         #expect(SecretMask.command("login --token abc") == "login --token ***")

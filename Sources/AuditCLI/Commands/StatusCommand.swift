@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
         func age(_ ns: Int64) -> String { DurationFormat.short(nanoseconds: now - ns) + " ago" }
         var out = Terminal.Buffered()
         let size = fileSize(path) + fileSize(path + "-wal")
-        out.line("store       \(path) (\(ByteCount.describe(size)), schema v\(s.schemaVersion))")
+        out.line("store       \(path) (\(ByteSize.describe(size)), schema v\(s.schemaVersion))")
         let total = s.eventsBySource.reduce(0) { $0 + $1.1 }
         out.line("events      \(total) (" + s.eventsBySource.map { "\($0.0.name) \($0.1)" }.joined(separator: ", ") + ")")
         if !s.eventsByType.isEmpty { out.line("by type     " + s.eventsByType.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) }

@@ -18,7 +18,7 @@ extension ContainerSnapshot {
         func compare<T: Equatable>(_ field: String, _ a: T?, _ b: T?, _ show: (T?) -> String) {
             if a != b { changes.append(ConfigChange(field: field, before: show(a), after: show(b))) }
         }
-        let bytes: (Int64?) -> String = { ByteCount.describe($0) }
+        let bytes: (Int64?) -> String = { ByteSize.describe($0) }
         let plain: (Int64?) -> String = { $0.map { String($0) } ?? "unset" }
         let text: (String?) -> String = { $0 ?? "unset" }
         let list: ([String]?) -> String = { $0.map { $0.joined(separator: " ") } ?? "unset" }

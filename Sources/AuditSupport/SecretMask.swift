@@ -1,18 +1,4 @@
-/// Human forms of the quantities Docker reports in raw units.
-public enum ByteCount {
-    /// `536870912` → `512 MiB`; `2147483648` → `2 GiB`; nil → `unset`.
-    public static func describe(_ bytes: Int64?) -> String {
-        guard let bytes else { return "unset" }
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        let rounded = (value * 100).rounded() / 100
-        let text = rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
-        return "\(text) \(units[unit])"
-    }
-}
-
+/// CPU counts as operators write them.
 public enum CPUs {
     /// `1500000000` NanoCpus → `1.5`.
     public static func describe(nanoCpus: Int64) -> String {
@@ -23,7 +9,7 @@ public enum CPUs {
 
 /// Masks values that look like secrets before they reach a terminal, a report or a log.
 public enum SecretMask {
-    static let markers = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"]
+    static let markers = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"]
 
     public static func looksSecret(_ key: String) -> Bool {
         let upper = key.uppercased()

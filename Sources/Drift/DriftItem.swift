@@ -1,0 +1,49 @@
+/// One difference between the manifest and what is running.
+public struct DriftItem: Codable, Sendable, Equatable, Hashable {
+    /// How much a difference matters.
+    public enum Severity: String, Codable, Sendable, Hashable, CaseIterable {
+        case high, medium, low
+    }
+
+    /// What sort of difference it is.
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        case configDrift = "config-drift"
+        case imageDrift = "image-drift"
+        case orphan
+        case missing
+    }
+
+    /// The container an item is about.
+    public struct ContainerRef: Codable, Sendable, Equatable, Hashable {
+        public var id: String
+        /// Name without Docker's leading `/`.
+        public var name: String
+
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public var service: String
+    public var container: ContainerRef?
+    /// Dotted field path such as `memory`, `env.FOO`, `image.digest`, `ports.80/tcp`.
+    public var field: String
+    /// The manifest's value, nil when the manifest has none; secrets are masked.
+    public var expected: String?
+    /// The container's value, nil when it has none; secrets are masked.
+    public var actual: String?
+    public var severity: Severity
+    public var kind: Kind
+
+    public init(service: String, container: ContainerRef?, field: String, expected: String?,
+                actual: String?, severity: Severity, kind: Kind) {
+        self.service = service
+        self.container = container
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+        self.severity = severity
+        self.kind = kind
+    }
+}
