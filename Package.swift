@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,15 +5,31 @@ public struct AuditCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Records what touched production Docker hosts, and what happened outside the pipeline.",
-        subcommands: [CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self, BenchCommand.self]
+        subcommands: [CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self, DriftCommand.self, BenchCommand.self]
     )
 
     public init() {}
 }
 
-/// What `audit/main.swift` needs to start the async command tree without importing ArgumentParser.
-public protocol AsyncParsableCommandRoot {
-    static func main() async
+extension AuditCommand {
+    /// Parses, runs and exits. Usage errors exit 2 (not ArgumentParser's 64) so scripts and CI can
+    /// tell "wrong invocation" (2) from "the check found something" (3).
+    public static func runAndExit() async -> Never {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(withError: nil)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.error(fullMessage(for: error))
+                exit(withError: CheckExit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }
-
-extension AuditCommand: AsyncParsableCommandRoot {}

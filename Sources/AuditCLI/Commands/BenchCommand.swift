@@ -3,6 +3,7 @@ import AuditStore
 import AuditSupport
 import Collector
 import DockerAPI
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,8 @@ struct IngestBench: AsyncParsableCommand {
         let decoded = try decodeOnly(ndjson)
         let decodeSeconds = seconds(since: decodeStart)
 
-        let logger = StoreOptions().makeLogger(label: "audit.bench")
+        LoggingBootstrap.once(level: .warning)
+        let logger = Logger(label: "audit.bench")
         let writer = try EventWriter(path: dbPath, logger: logger)
         let fd = open(ndjson, O_RDONLY)
         let start = Timestamp.now()

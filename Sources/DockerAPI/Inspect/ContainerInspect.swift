@@ -173,8 +173,16 @@ public struct ImageInspect: Codable, Sendable, Equatable {
     public var repoTags: [String]?
     public var repoDigests: [String]?
     public var created: String?
+    public var config: Config?
 
-    enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created" }
+    /// The image's defaults, which a container inherits (env, labels).
+    public struct Config: Codable, Sendable, Equatable {
+        public var env: [String]?
+        public var labels: [String: String]?
+        enum CodingKeys: String, CodingKey { case env = "Env", labels = "Labels" }
+    }
+
+    enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created", config = "Config" }
 }
 
 /// `GET /version`.

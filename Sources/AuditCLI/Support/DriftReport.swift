@@ -1,0 +1,81 @@
+import AuditSupport
+import Drift
+
+/// How `audit drift` prints its findings: a table for terminals, JSON for machines, Markdown for
+/// pasting into an incident or a pull request.
+enum DriftReport {
+    static func summary(_ items: [DriftItem], project: String) -> String {
+        guard !items.isEmpty else { return "project \(project): no drift" }
+        let counts = DriftItem.Severity.allCases.compactMap { severity -> String? in
+            let n = items.filter { $0.severity == severity }.count
+            return n == 0 ? nil : "\(n) \(severity.rawValue)"
+        }
+        return "project \(project): \(items.count) drift item(s) (\(counts.joined(separator: ", ")))"
+    }
+
+    static func rows(_ items: [DriftItem]) -> [[String]] {
+        items.map { [$0.severity.rawValue, $0.kind.rawValue, $0.service, $0.container?.name ?? "-", $0.field, $0.expected ?? "(none)", $0.actual ?? "(none)"] }
+    }
+
+    static let header = ["SEVERITY", "KIND", "SERVICE", "CONTAINER", "FIELD", "EXPECTED", "ACTUAL"]
+
+    static func table(_ items: [DriftItem], project: String) -> [String] {
+        [summary(items, project: project)] + (items.isEmpty ? [] : Table.render(header: header, rows: rows(items)))
+    }
+
+    static func markdown(_ items: [DriftItem], project: String) -> [String] {
+        var lines = ["### Drift: \(summary(items, project: project))"]
+        guard !items.isEmpty else { return lines }
+        lines.append("")
+        lines.append("| " + header.joined(separator: " | ") + " |")
+        lines.append("|" + String(repeating: "---|", count: header.count))
+        for row in rows(items) {
+            lines.append("| " + row.map { $0.replacingOccurrences("|", "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines
+    }
+
+    static func json(_ items: [DriftItem], project: String) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("project", project)
+        w.key("summary")
+        w.beginObject()
+        w.field("total", Int64(items.count))
+        for severity in DriftItem.Severity.allCases {
+            w.field(severity.rawValue, Int64(items.filter { $0.severity == severity }.count))
+        }
+        w.endObject()
+        w.key("items")
+        w.beginArray()
+        for item in items {
+            w.beginObject()
+            w.field("service", item.service)
+            if let container = item.container {
+                w.key("container")
+                w.beginObject()
+                w.field("id", container.id)
+                w.field("name", container.name)
+                w.endObject()
+            } else {
+                w.key("container")
+                w.raw("null")
+            }
+            w.field("field", item.field)
+            w.field("expected", item.expected)
+            w.field("actual", item.actual)
+            w.field("severity", item.severity.rawValue)
+            w.field("kind", item.kind.rawValue)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.text
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

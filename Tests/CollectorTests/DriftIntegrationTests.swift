@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// `audit drift` against a project deployed by docker-compose 1.29 on the private engine, live and
+/// offline.
+@Suite(.serialized, .enabled(if: TestEngine.enabled, "needs AUDIT_TEST_DOCKER_HOST (scripts/test starts a private dockerd)"))
+struct DriftIntegrationTests {
+    struct Item: Hashable, CustomStringConvertible {
+        let service, field, kind: String
+        let expected, actual: String?
+        var description: String { "\(service) \(field) [\(kind)] \(expected ?? "nil") → \(actual ?? "nil")" }
+    }
+
+    static let fixtures = TestEngine.packageRoot + "/Tests/CollectorTests/Fixtures/shop"
+
+    func compose(_ project: String, _ arguments: String...) async throws -> String {
+        try await TestEngine.run(["docker-compose", "-p", project, "-f", Self.fixtures + "/docker-compose.yml",
+                                  "-f", Self.fixtures + "/docker-compose.production.yml"] + arguments,
+                                 environment: ["DOCKER_HOST": try TestEngine.requireHost()])
+    }
+
+    func drift(_ arguments: [String]) async throws -> [Item] {
+        let json = try await TestEngine.run([TestEngine.auditBinary, "drift", "--format", "json"] + arguments,
+                                            environment: ["DOCKER_HOST": try TestEngine.requireHost()])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let items = try #require(report["items"] as? [[String: Any]])
+        return items.map { Item(service: $0["service"] as! String, field: $0["field"] as! String, kind: $0["kind"] as! String,
+                               expected: $0["expected"] as? String, actual: $0["actual"] as? String) }
+    }
+
+    func live(_ project: String) async throws -> [Item] {
+        try await drift(["-p", project, "-f", Self.fixtures + "/docker-compose.yml", "-f", Self.fixtures + "/docker-compose.production.yml"])
+    }
+
+    @Test func aCleanDeployShowsNoDriftAndEachManualChangeIsReported() async throws {
+        let host = try TestEngine.requireHost()
+        let project = "drift\(UInt16.random(in: 0...UInt16.max))"
+        _ = try await compose(project, "up", "-d")
+        defer {
+            TestEngine.cleanup(["docker-compose", "-p", project, "-f", Self.fixtures + "/docker-compose.yml", "-f", Self.fixtures + "/docker-compose.production.yml",
+                                "down", "--remove-orphans", "-t", "1"], environment: ["DOCKER_HOST": host])
+            TestEngine.removeContainer("\(project)_debug_1")
+        }
+
+        // The false-positive test: what compose just deployed matches the manifest exactly.
+        #expect(try await live(project) == [])
+
+        // By hand: a memory bump, a worker recreated with another image tag and an extra env var,
+        // a container that only claims to belong to the project, and a stopped service.
+        try await TestEngine.docker("update", "--memory", "128m", "--memory-swap", "256m", "\(project)_api_1")
+        try await TestEngine.docker("rm", "-f", "\(project)_worker_1")
+        let compose = ["--label", "com.docker.compose.project=\(project)", "--label", "com.docker.compose.container-number=1", "--label", "com.docker.compose.oneoff=False"]
+        try await TestEngine.run(["docker", "run", "-d", "--network", "none", "--name", "\(project)_worker_1", "--restart", "unless-stopped",
+                                  "-e", "QUEUE=jobs", "-e", "EXTRA=1", "--label", "com.docker.compose.service=worker"] + compose
+                                 + ["audit-test/busybox:2", "sleep", "3600"], environment: ["DOCKER_HOST": host])
+        try await TestEngine.run(["docker", "run", "-d", "--network", "none", "--name", "\(project)_debug_1", "--label", "com.docker.compose.service=debug"] + compose
+                                 + ["audit-test/busybox:1", "sleep", "3600"], environment: ["DOCKER_HOST": host])
+        try await TestEngine.docker("stop", "-t", "1", "\(project)_cache_1")
+
+        let expected: Set<Item> = [
+            Item(service: "api", field: "memory", kind: "config-drift", expected: "64 MiB", actual: "128 MiB"),
+            Item(service: "worker", field: "image", kind: "image-drift", expected: "audit-test/busybox:1", actual: "audit-test/busybox:2"),
+            Item(service: "worker", field: "env.EXTRA", kind: "config-drift", expected: nil, actual: "1"),
+            Item(service: "debug", field: "service", kind: "orphan", expected: nil, actual: "debug"),
+            Item(service: "cache", field: "container", kind: "missing", expected: "running", actual: "exited"),
+        ]
+        let found = try await live(project)
+        #expect(Set(found) == expected, "unexpected: \(Set(found).subtracting(expected)); missing: \(expected.subtracting(found))")
+
+        // Offline: the same answer from files an auditor could be sent.
+        try await withTemporaryDirectory { dir in
+            try (try await self.compose(project, "config")).write(toFile: dir + "/expected.yml", atomically: true, encoding: .utf8)
+            let ids = try await TestEngine.docker("ps", "-aq", "--filter", "label=com.docker.compose.project=\(project)").split(separator: "\n").map(String.init)
+            try (try await TestEngine.run(["docker", "inspect"] + ids, environment: ["DOCKER_HOST": host])).write(toFile: dir + "/actual.json", atomically: true, encoding: .utf8)
+            let imageIDs = try await TestEngine.run(["docker", "inspect", "-f", "{{.Image}}"] + ids, environment: ["DOCKER_HOST": host]).split(separator: "\n").map(String.init)
+            try (try await TestEngine.run(["docker", "image", "inspect"] + Array(Set(imageIDs)) + ["audit-test/busybox:1"], environment: ["DOCKER_HOST": host]))
+                .write(toFile: dir + "/images.json", atomically: true, encoding: .utf8)
+            let offline = try await drift(["--expected", dir + "/expected.yml", "--actual", dir + "/actual.json", "--images", dir + "/images.json"])
+            #expect(Set(offline) == Set(found))
+        }
+
+        // --fail-on: exit 3 when drift at or above the level exists.
+        await #expect(throws: TestEngine.CommandFailed.self) {
+            try await TestEngine.run([TestEngine.auditBinary, "drift", "-p", project, "-f", Self.fixtures + "/docker-compose.yml", "--fail-on", "high"],
+                                     environment: ["DOCKER_HOST": host])
+        }
+    }
+
+    @Test func anUnreadableManifestIsAUsageErrorNamingTheFileAndLine() async throws {
+        try await withTemporaryDirectory { dir in
+            try "services:\n  api:\n    image: [unclosed\n".write(toFile: dir + "/bad.yml", atomically: true, encoding: .utf8)
+            do {
+                try await TestEngine.run([TestEngine.auditBinary, "drift", "-f", dir + "/bad.yml"])
+                Issue.record("a broken manifest was accepted")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.status == 2)
+                #expect(failure.stderr.contains("bad.yml"))
+                #expect(failure.stderr.contains("line"))
+            }
+        }
+    }
+}
