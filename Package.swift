@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +52,11 @@ let package = Package(
             dependencies: ["AuditSupport", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "Deployments",
+            dependencies: ["AuditSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Matcher", dependencies: ["AuditSupport"]),
+        .target(
             name: "Collector",
             dependencies: [
                 "DockerAPI", "AuditStore", "AuditSupport",
@@ -71,6 +77,8 @@ let package = Package(
         .testTarget(name: "AuditSupportTests", dependencies: ["AuditSupport"]),
         .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
+        .testTarget(name: "DeploymentsTests", dependencies: ["Deployments", "AuditSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+        .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),
     ],

@@ -1,0 +1,116 @@
+import AuditSupport
+
+/// One deployment as the auditor records it: who changed what on which host between two instants.
+/// Events inside the window are attributed to it; `id` makes repeated posts of the same deployment
+/// update one record instead of adding another.
+public struct DeploymentRecord: Sendable, Equatable {
+    /// Where the record came from.
+    public enum Source: String, Sendable, CaseIterable {
+        case webhook
+        case github
+        case gitlab
+        case cli
+        case logImport = "log-import"
+    }
+
+    /// How far the deployment got. `inProgress` opens the window; the other three close it.
+    public enum Status: String, Sendable, CaseIterable {
+        case inProgress = "in_progress"
+        case success
+        case failure
+        case cancelled
+
+        /// True once the deployment has ended and `finishedAt` is known.
+        public var isFinal: Bool { self != .inProgress }
+    }
+
+    /// The idempotency key: the same id posted again updates this record.
+    public var id: String
+    public var source: Source
+    public var environment: String?
+    /// The Docker host deployed to; nil means any host.
+    public var host: String?
+    /// The compose project or stack name.
+    public var project: String?
+    /// The services deployed; nil means the whole project.
+    public var services: [String]?
+    /// Service name → image reference, possibly pinned by `@sha256:` digest.
+    public var images: [String: String]?
+    public var commit: String?
+    public var ref: String?
+    public var actor: String?
+    public var url: String?
+    public var status: Status
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp?
+    /// Container names the deployment's own output says it touched.
+    public var touched: [String]?
+    /// How the record was derived when that limits its precision.
+    public var note: String?
+
+    public init(
+        id: String, source: Source, environment: String? = nil, host: String? = nil, project: String? = nil,
+        services: [String]? = nil, images: [String: String]? = nil, commit: String? = nil, ref: String? = nil,
+        actor: String? = nil, url: String? = nil, status: Status, startedAt: Timestamp, finishedAt: Timestamp? = nil,
+        touched: [String]? = nil, note: String? = nil
+    ) {
+        self.id = id
+        self.source = source
+        self.environment = environment
+        self.host = host
+        self.project = project
+        self.services = services
+        self.images = images
+        self.commit = commit
+        self.ref = ref
+        self.actor = actor
+        self.url = url
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.touched = touched
+        self.note = note
+    }
+
+    /// This record updated by a later post with the same id (typically the start, then the finish).
+    ///
+    /// Non-nil fields of `newer` win; `startedAt` keeps the earliest start. The status only moves
+    /// forward: `in_progress` < `cancelled` < `success`/`failure`. A final status is never reopened by a
+    /// late `in_progress`, and a `cancelled` arriving after a result does not replace it (GitHub marks
+    /// superseded deployments `inactive`, which maps to `cancelled`, long after they succeeded).
+    /// `finishedAt` follows whichever post decided the status, so a late post cannot stretch the window.
+    public func merged(with newer: DeploymentRecord) -> DeploymentRecord {
+        var out = self
+        out.source = newer.source
+        out.environment = newer.environment ?? environment
+        out.host = newer.host ?? host
+        out.project = newer.project ?? project
+        out.services = newer.services ?? services
+        out.images = newer.images ?? images
+        out.commit = newer.commit ?? commit
+        out.ref = newer.ref ?? ref
+        out.actor = newer.actor ?? actor
+        out.url = newer.url ?? url
+        out.touched = newer.touched ?? touched
+        out.note = newer.note ?? note
+        out.startedAt = min(startedAt, newer.startedAt)
+        if newer.status.rank >= status.rank {
+            out.status = newer.status
+            out.finishedAt = newer.finishedAt ?? finishedAt
+        } else {
+            out.finishedAt = finishedAt ?? newer.finishedAt
+        }
+        return out
+    }
+}
+
+extension DeploymentRecord.Status {
+    /// Progress order for `merged(with:)`.
+    var rank: Int {
+        switch self {
+        case .inProgress: return 0
+        case .cancelled: return 1
+        case .success, .failure: return 2
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import AuditSupport
+import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Authenticates a deployment webhook against a shared secret before its body is trusted.
+public enum WebhookSignature {
+    /// The signing conventions accepted.
+    public enum Scheme: String, Sendable, CaseIterable {
+        /// The auditor's own: `X-Audit-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.
+        case audit
+        /// standardwebhooks.com: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64> …`.
+        case standardWebhooks = "standard-webhooks"
+        /// GitHub: `X-Hub-Signature-256: sha256=<hex>`.
+        case github
+        /// GitLab: `X-Gitlab-Token` carries the secret itself.
+        case gitlab
+
+        /// The header whose presence identifies the scheme.
+        public var headerName: String {
+            switch self {
+            case .audit: return "X-Audit-Signature-256"
+            case .standardWebhooks: return "webhook-signature"
+            case .github: return "X-Hub-Signature-256"
+            case .gitlab: return "X-Gitlab-Token"
+            }
+        }
+
+        /// The scheme whose header the request carries, for an endpoint that accepts several.
+        public static func detect(in headers: HTTPHeaderMap) -> Scheme? {
+            allCases.first { headers[$0.headerName] != nil }
+        }
+    }
+
+    /// A request that passed verification.
+    public struct Verified: Sendable, Equatable {
+        public var scheme: Scheme
+        /// The sender's idempotency key (`webhook-id`) where the scheme has one.
+        public var webhookID: String?
+
+        public init(scheme: Scheme, webhookID: String?) {
+            self.scheme = scheme
+            self.webhookID = webhookID
+        }
+    }
+
+    /// How far a Standard Webhooks timestamp may be from now, either way, in seconds.
+    public static let toleranceSeconds: Int64 = 300
+
+    /// Checks `body` and `headers` against `secret` under `scheme`. `now` is passed in so the replay
+    /// window is testable. For Standard Webhooks a `whsec_<base64>` secret is base64-decoded to the key;
+    /// any other secret is used as its UTF-8 bytes.
+    public static func verify(
+        _ scheme: Scheme, body: [UInt8], headers: HTTPHeaderMap, secret: String, now: Timestamp
+    ) throws(WebhookSignatureError) -> Verified {
+        // An empty secret would make every unsigned request (and an empty GitLab token) pass.
+        guard !secret.isEmpty else { throw .invalidSecret("empty") }
+        switch scheme {
+        case .audit, .github:
+            try verifyHexHMAC(header: scheme.headerName, body: body, headers: headers, key: Array(secret.utf8))
+            return Verified(scheme: scheme, webhookID: nil)
+        case .standardWebhooks:
+            return try verifyStandardWebhooks(body: body, headers: headers, secret: secret, now: now)
+        case .gitlab:
+            guard let token = headers[scheme.headerName] else { throw .missingHeader(scheme.headerName) }
+            guard ConstantTime.equal(Array(token.utf8), Array(secret.utf8)) else { throw .tokenMismatch }
+            return Verified(scheme: scheme, webhookID: nil)
+        }
+    }
+
+    /// The `X-Audit-Signature-256` value for `body`, for clients posting to the auditor.
+    public static func auditSignature(body: [UInt8], secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+        return "sha256=" + Hex.encode(mac)
+    }
+
+    private static func verifyHexHMAC(header: String, body: [UInt8], headers: HTTPHeaderMap, key: [UInt8]) throws(WebhookSignatureError) {
+        guard let value = headers[header] else { throw .missingHeader(header) }
+        let trimmed = value.trimmingWhitespace()
+        guard trimmed.hasPrefix("sha256="), let mac = Hex.decode(trimmed.dropFirst(7)), mac.count == SHA256.byteCount else {
+            throw .malformedHeader(header, expected: "sha256=<64 hex digits>")
+        }
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: SymmetricKey(data: key)) else {
+            throw .signatureMismatch
+        }
+    }
+
+    private static func verifyStandardWebhooks(
+        body: [UInt8], headers: HTTPHeaderMap, secret: String, now: Timestamp
+    ) throws(WebhookSignatureError) -> Verified {
+        guard let id = headers["webhook-id"] else { throw .missingHeader("webhook-id") }
+        guard let timestampText = headers["webhook-timestamp"] else { throw .missingHeader("webhook-timestamp") }
+        guard let signatures = headers["webhook-signature"] else { throw .missingHeader("webhook-signature") }
+        guard let seconds = Int64(timestampText.trimmingWhitespace()) else {
+            throw .malformedHeader("webhook-timestamp", expected: "unix seconds")
+        }
+        guard abs(now.seconds - seconds) <= toleranceSeconds else { throw .timestampOutsideTolerance }
+
+        let key: [UInt8]
+        if secret.hasPrefix("whsec_") {
+            guard let decoded = Data(base64Encoded: String(secret.dropFirst(6))) else {
+                throw .invalidSecret("whsec_ secret is not valid base64")
+            }
+            key = Array(decoded)
+        } else {
+            key = Array(secret.utf8)
+        }
+
+        // The id and timestamp are signed with the body so neither can be swapped onto another payload.
+        var signed = Array("\(id).\(seconds).".utf8)
+        signed.append(contentsOf: body)
+        let symmetricKey = SymmetricKey(data: key)
+
+        // Several signatures may be listed while a sender rotates secrets; any one valid v1 entry passes.
+        var sawV1 = false
+        for entry in signatures.split(separator: " ") where entry.hasPrefix("v1,") {
+            sawV1 = true
+            guard let mac = Data(base64Encoded: String(entry.dropFirst(3))) else { continue }
+            if HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: symmetricKey) {
+                return Verified(scheme: .standardWebhooks, webhookID: id)
+            }
+        }
+        guard sawV1 else { throw .malformedHeader("webhook-signature", expected: "v1,<base64>") }
+        throw .signatureMismatch
+    }
+}

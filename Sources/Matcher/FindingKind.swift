@@ -1,0 +1,21 @@
+/// What sort of out-of-band change a finding reports.
+public enum FindingKind: String, Sendable, Codable, CaseIterable {
+    /// A command run inside a container.
+    case exec
+    /// `docker update` of resources or restart policy.
+    case update
+    /// restart, stop, kill, start, pause, unpause, rename, destroy, attach.
+    case lifecycle
+    /// A container created outside any deployment.
+    case unmanagedContainer = "unmanaged-container"
+    /// A service container recreated by hand, or running another image than its deployment declared.
+    case imageDrift = "image-drift"
+    /// `docker cp` into (`extract-to-dir`) or out of (`archive-path`) a container.
+    case copy
+    /// `docker commit` of a container.
+    case commit
+    /// A manual image pull, tag, untag, delete, load or import.
+    case image
+    /// A change the reconciler found after a gap in coverage.
+    case unobserved
+}

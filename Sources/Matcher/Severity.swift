@@ -1,0 +1,11 @@
+/// How urgently a finding needs a person.
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case low
+    case medium
+    case high
+    case critical
+
+    public static func < (a: Severity, b: Severity) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

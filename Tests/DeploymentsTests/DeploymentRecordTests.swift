@@ -1,0 +1,154 @@
+import AuditSupport
+import Foundation
+import Testing
+@testable import Deployments
+
+@Suite struct DeploymentRecordTests {
+    private func parse(_ json: String, source: DeploymentRecord.Source = .webhook) throws(DeploymentInputError) -> DeploymentRecord {
+        try DeploymentRecord.parseWire(Array(json.utf8), defaultSource: source)
+    }
+
+    private func error(_ json: String) -> String? {
+        do {
+            _ = try parse(json)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func parsesEveryField() throws {
+        let record = try parse("""
+            {"id":"deploy-42","source":"cli","environment":"production","host":"prod-docker-1","project":"shop",
+             "services":["api","worker"],"images":{"api":"ghcr.io/acme/shop-api@sha256:abc"},"commit":"279484c0",
+             "ref":"main","actor":"jane","url":"https://ci.example.com/42","status":"success",
+             "started_at":"2024-05-01T10:00:00.123456789Z","finished_at":"2024-05-01T12:04:00+02:00",
+             "touched":["shop-api-1"],"note":"by hand","unknown":{"ignored":true}}
+            """)
+        #expect(record == DeploymentRecord(
+            id: "deploy-42", source: .cli, environment: "production", host: "prod-docker-1", project: "shop",
+            services: ["api", "worker"], images: ["api": "ghcr.io/acme/shop-api@sha256:abc"], commit: "279484c0",
+            ref: "main", actor: "jane", url: "https://ci.example.com/42", status: .success,
+            startedAt: RFC3339.parse("2024-05-01T10:00:00.123456789Z")!, finishedAt: RFC3339.parse("2024-05-01T10:04:00Z")!,
+            touched: ["shop-api-1"], note: "by hand"
+        ))
+    }
+
+    @Test func defaultsTheSourceAndTreatsEmptyStringsAsAbsent() throws {
+        let record = try parse(#"{"id":"d1","status":"in_progress","started_at":"2024-05-01T10:00:00Z","commit":"","host":null}"#, source: .gitlab)
+        #expect(record.source == .gitlab)
+        #expect(record.commit == nil)
+        #expect(record.host == nil)
+        #expect(record.finishedAt == nil)
+    }
+
+    @Test func namesMissingFields() {
+        #expect(error(#"{"status":"success"}"#) == "missing field: id")
+        #expect(error(#"{"id":"d1","started_at":"2024-05-01T10:00:00Z"}"#) == "missing field: status")
+        #expect(error(#"{"id":"d1","status":"in_progress"}"#) == "missing field: started_at")
+        #expect(error(#"{"id":"d1","status":"in_progress","started_at":""}"#) == "missing field: started_at")
+        #expect(error(#"{"id":"d1","status":"success","started_at":"2024-05-01T10:00:00Z"}"#)
+            == "missing field: finished_at (required once status is success)")
+        #expect(error(#"{"id":"d1","status":"cancelled","started_at":"2024-05-01T10:00:00Z"}"#)
+            == "missing field: finished_at (required once status is cancelled)")
+    }
+
+    @Test func namesInvalidFields() {
+        #expect(error(#"{"id":"d1","status":"done","started_at":"2024-05-01T10:00:00Z"}"#)
+            == #"invalid field status: "done" (use in_progress, success, failure or cancelled)"#)
+        #expect(error(#"{"id":"d1","status":"in_progress","started_at":"yesterday"}"#)
+            == "invalid field started_at: not an RFC 3339 time")
+        #expect(error(#"{"id":"d1","status":"success","started_at":"2024-05-01T10:00:00Z","finished_at":"2024-05-01T09:00:00Z"}"#)
+            == "invalid field finished_at: before started_at")
+        #expect(error(#"{"id":"d1","source":"jenkins","status":"in_progress","started_at":"2024-05-01T10:00:00Z"}"#)
+            == #"invalid field source: "jenkins" (use webhook, github, gitlab, cli or log-import)"#)
+        #expect(error(#"{"id":42,"status":"in_progress","started_at":"2024-05-01T10:00:00Z"}"#)
+            == "invalid field id: expected a string, found a number")
+        #expect(error(#"{"id":"d1","status":"in_progress","started_at":"2024-05-01T10:00:00Z","services":"api"}"#)
+            == "invalid field services: expected an array of strings, found a string")
+        #expect(error(#"{"id":"d1","status":"in_progress","started_at":"2024-05-01T10:00:00Z","images":{"api":1}}"#)
+            == "invalid field images.api: expected a string, found a number")
+    }
+
+    @Test func reportsMalformedJSON() {
+        #expect(error("") == "malformed JSON: empty body")
+        #expect(error(#"{"id":"d1","status":}"#) == "malformed JSON: unexpected '}' at byte 20")
+        #expect(error(#"{"id":"d1""#) == "malformed JSON: expected ',' or '}', found the end of input")
+        #expect(error(#"{"id":"d1} "#) == "malformed JSON: unterminated string")
+        #expect(error("[1,2]") == "malformed JSON: expected an object, found an array")
+        #expect(error(#"{"a":1} x"#) == "malformed JSON: unexpected 'x' after the value at byte 8")
+        #expect(error(String(repeating: "[", count: 300)) == "malformed JSON: nested deeper than 256 levels")
+    }
+
+    @Test func decodesStringEscapes() throws {
+        let value = try JSONValue.parse(Array(#"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude80"}"#.utf8))
+        #expect(value["s"]?.string == "a\"b\\c/d\né🚀")
+        #expect(try JSONValue.parse(Array("12345678901234567890".utf8)) == .number("12345678901234567890"))
+    }
+
+    @Test func wireJSONRoundTripsWithNanoseconds() throws {
+        let record = DeploymentRecord(
+            id: "deploy-\"quoted\"", source: .logImport, project: "shop", services: ["api"],
+            images: ["worker": "w:2", "api": "a:1"], status: .failure,
+            startedAt: Timestamp(nanoseconds: 1_714_557_600_123_456_789), finishedAt: Timestamp(nanoseconds: 1_714_557_700_000_000_001),
+            touched: ["shop-api-1"], note: "line one\nline two"
+        )
+        let json = record.wireJSON()
+        #expect(json == #"{"id":"deploy-\"quoted\"","source":"log-import","project":"shop","services":["api"],"#
+            + #""images":{"api":"a:1","worker":"w:2"},"status":"failure","started_at":"2024-05-01T10:00:00.123456789Z","#
+            + #""finished_at":"2024-05-01T10:01:40.000000001Z","touched":["shop-api-1"],"note":"line one\nline two"}"#)
+        #expect(try parse(json) == record)
+    }
+
+    @Test func codableUsesTheWireKeys() throws {
+        let record = DeploymentRecord(
+            id: "d1", source: .github, environment: "production", status: .success,
+            startedAt: Timestamp(seconds: 1_714_557_600), finishedAt: Timestamp(nanoseconds: 1_714_557_660_000_000_500)
+        )
+        let data = try JSONEncoder().encode(record)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["started_at"] as? String == "2024-05-01T10:00:00.000000000Z")
+        #expect(object["finished_at"] as? String == "2024-05-01T10:01:00.000000500Z")
+        #expect(try JSONDecoder().decode(DeploymentRecord.self, from: data) == record)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(DeploymentRecord.self, from: Data(#"{"id":"d1","status":"success","started_at":"2024-05-01T10:00:00Z"}"#.utf8))
+        }
+    }
+
+    @Test func mergeMovesStatusForwardAndKeepsTheEarliestStart() {
+        let start = DeploymentRecord(
+            id: "d1", source: .webhook, environment: "production", commit: "abc", status: .inProgress,
+            startedAt: Timestamp(seconds: 100)
+        )
+        let finish = DeploymentRecord(
+            id: "d1", source: .webhook, url: "https://ci/1", status: .success,
+            startedAt: Timestamp(seconds: 130), finishedAt: Timestamp(seconds: 200), touched: ["shop-api-1"]
+        )
+        let merged = start.merged(with: finish)
+        #expect(merged.status == .success)
+        #expect(merged.startedAt == Timestamp(seconds: 100))
+        #expect(merged.finishedAt == Timestamp(seconds: 200))
+        #expect(merged.environment == "production")
+        #expect(merged.commit == "abc")
+        #expect(merged.url == "https://ci/1")
+        #expect(merged.touched == ["shop-api-1"])
+
+        // A start delivered late does not reopen a finished deployment.
+        let late = merged.merged(with: start)
+        #expect(late.status == .success)
+        #expect(late.finishedAt == Timestamp(seconds: 200))
+
+        // GitHub's later `inactive` (cancelled) keeps the earlier result and its finish time.
+        var superseded = finish
+        superseded.status = .cancelled
+        superseded.finishedAt = Timestamp(seconds: 9_000)
+        let afterInactive = merged.merged(with: superseded)
+        #expect(afterInactive.status == .success)
+        #expect(afterInactive.finishedAt == Timestamp(seconds: 200))
+
+        // Without a result, cancelled closes the window.
+        let cancelled = start.merged(with: superseded)
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.finishedAt == Timestamp(seconds: 9_000))
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Test inputs under `Fixtures/`, found next to this file so tests run from any working directory.
+enum Fixture {
+    static func bytes(_ name: String) throws -> [UInt8] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+        return Array(try Data(contentsOf: url))
+    }
+
+    static func text(_ name: String) throws -> String {
+        String(decoding: try bytes(name), as: UTF8.self)
+    }
+}
