@@ -30,6 +30,7 @@ let package = Package(
             path: "Schema",
             resources: [
                 .embedInCode("001_events.sql"),
+                .embedInCode("002_deployments.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "AuditStore",
             dependencies: [
-                "CSQLite", "AuditSchema", "DockerAPI", "AuditSupport",
+                "CSQLite", "AuditSchema", "DockerAPI", "Deployments", "AuditSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "DockerAPI", "AuditStore", "Collector", "Drift", "AuditSupport",
+                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +77,7 @@ let package = Package(
         .executableTarget(name: "audit", dependencies: ["AuditCLI"]),
         .testTarget(name: "AuditSupportTests", dependencies: ["AuditSupport"]),
         .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
-        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema", "Deployments"]),
         .testTarget(name: "DeploymentsTests", dependencies: ["Deployments", "AuditSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),

@@ -11,5 +11,6 @@ public struct Migration: Sendable {
 public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "001_events.sql", sql: String(decoding: PackageResources._01_events_sql, as: UTF8.self)),
+        Migration(version: 2, name: "002_deployments.sql", sql: String(decoding: PackageResources._02_deployments_sql, as: UTF8.self)),
     ]
 }

@@ -5,7 +5,11 @@ public struct AuditCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Records what touched production Docker hosts, and what happened outside the pipeline.",
-        subcommands: [CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self, DriftCommand.self, BenchCommand.self]
+        subcommands: [
+            CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self,
+            DeployCommand.self, ImportCommand.self, DeploymentsCommand.self,
+            ReportCommand.self, AckCommand.self, DriftCommand.self, BenchCommand.self,
+        ]
     )
 
     public init() {}

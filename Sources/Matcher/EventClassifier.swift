@@ -1,3 +1,4 @@
+import AuditSupport
 /// The rules that decide, one event at a time, whether an event is context or may be part of a
 /// change. Sequences (restart, stop, recreate) are the `SequenceGrouper`'s job.
 struct EventClassifier {
@@ -57,11 +58,13 @@ struct EventClassifier {
     }
 
     /// A probe runs exactly the configured health check command. The daemon never gives a probe a
-    /// tty or privileges, so an exec that has either is a person, whatever it runs.
+    /// tty or privileges, so an exec that has either is a person, whatever it runs. The daemon joins
+    /// entrypoint and arguments with a space even when there are no arguments (`exec_start: true `),
+    /// hence the trimming.
     static func isProbe(_ event: MatcherEvent, snapshots: [String: SnapshotHistory], execs: [String: ExecDetails]) -> Bool {
         guard let command = event.detail,
               let probe = snapshots[event.actorID]?.state(at: event.timeNano)?.probeCommand,
-              command == probe else { return false }
+              command.trimmingSpaces() == probe.trimmingSpaces() else { return false }
         if let details = event.execID.flatMap({ execs[$0] }), details.tty || details.privileged { return false }
         return true
     }

@@ -19,6 +19,13 @@ import Testing
         #expect(analysis.findings.map(\.command) == ["curl -f http://localhost/admin"])
     }
 
+    /// Engine 20.10 writes `exec_start: true ` for `test: ["CMD", "true"]`: entrypoint, a space, no arguments.
+    @Test func aProbeWithoutArgumentsKeepsTheDaemonsTrailingSpace() {
+        let snapshots = [id: S.history(S.state(healthcheck: ["CMD", "true"]))]
+        let events = [S.event(1, "exec_start", detail: "true ", attributes: ["execID": "p1"])]
+        #expect(S.analyze(events, snapshots: snapshots).findings.isEmpty)
+    }
+
     @Test func theProbeCommandRunWithATtyIsAPerson() {
         let snapshots = [id: S.history(S.state(healthcheck: ["CMD-SHELL", "pg_isready"]))]
         let events = [S.event(1, "exec_start", detail: "/bin/sh -c pg_isready", attributes: ["execID": "e1"])]

@@ -301,3 +301,24 @@ public enum FlatJSON {
         return try result.get()
     }
 }
+
+extension FlatJSON {
+    /// Parses a JSON array of strings (stored exec arguments).
+    public static func stringArray(_ json: String) throws(Invalid) -> [String] {
+        var copy = json
+        let result = copy.withUTF8 { buffer -> Result<[String], Invalid> in
+            var cursor = JSONCursor(UnsafeRawBufferPointer(buffer))
+            do throws(JSONCursor.Failure) {
+                var items: [String] = []
+                try cursor.expect(UInt8(ascii: "["))
+                if try cursor.take(UInt8(ascii: "]")) { return .success(items) }
+                repeat { items.append(try cursor.string()) } while try cursor.take(UInt8(ascii: ","))
+                try cursor.expect(UInt8(ascii: "]"))
+                return .success(items)
+            } catch {
+                return .failure(Invalid(reason: error.reason))
+            }
+        }
+        return try result.get()
+    }
+}

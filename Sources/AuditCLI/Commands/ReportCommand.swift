@@ -1,0 +1,91 @@
+import ArgumentParser
+import AuditStore
+import AuditSupport
+import Matcher
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "What touched production outside the pipeline, and is it still in effect?",
+        discussion: """
+            Attributes every stored change to the deployment that covers it (host, time ± tolerance, compose \
+            project and service) or reports it as an out-of-band finding with its status: open, reconciled (a \
+            later deployment redefined the container), gone, acknowledged, or stale (acknowledged, expired, \
+            still in effect). Attribution is computed at report time, so late deployment records count.
+            Exit status: 0 when the report ran; 3 with --fail-on LEVEL when open or stale findings at or above \
+            LEVEL exist; 2 for usage errors.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var window: TimeWindowOptions
+
+    @Option(help: "table, json or markdown.") var format: ReportFormat = .table
+    @Option(help: ArgumentHelp("Only findings at or above: low, medium, high, critical.", valueName: "level")) var severity: SeverityLevel?
+    @Option(help: "Only this compose project.") var project: String?
+    @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname).", valueName: "name")) var host: String?
+    @Option(help: ArgumentHelp("Only these statuses, comma separated: open, reconciled, gone, acknowledged, stale.", valueName: "list")) var status: String?
+    @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it.", valueName: "duration")) var tolerance: String = "30s"
+    @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: SeverityLevel?
+
+    func validate() throws {
+        try store.validateLogLevel()
+        guard TimeArgument.parseDuration(tolerance) != nil else { throw ValidationError("--tolerance \"\(tolerance)\" is not a duration (30s, 2m)") }
+        _ = try statuses()
+    }
+
+    private func statuses() throws -> Set<FindingStatus>? {
+        guard let status else { return nil }
+        var set = Set<FindingStatus>()
+        for part in status.split(separator: ",") {
+            guard let s = FindingStatus(rawValue: String(part).trimmingSpaces()) else {
+                throw ValidationError("--status: unknown status \"\(part)\"; use open, reconciled, gone, acknowledged or stale")
+            }
+            set.insert(s)
+        }
+        return set
+    }
+
+    func run() async throws {
+        let now = Timestamp.now()
+        let (since, until) = try window.resolve(now: now)
+        let reader = try StoreReader(path: try store.resolvedPath())
+        let inputs = try ReportInputs.load(reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds)
+        let analysis = Matcher.analyze(
+            events: inputs.events, snapshots: inputs.snapshots, execs: inputs.execs, deployments: inputs.deployments,
+            gaps: inputs.gaps.map { Gap(fromNs: $0.fromNs, toNs: $0.toNs, cause: $0.cause) }, acks: inputs.acks,
+            host: host ?? Self.hostname(), window: since.nanoseconds...until.nanoseconds,
+            toleranceNs: TimeArgument.parseDuration(tolerance)!, now: now.nanoseconds)
+        let wanted = try statuses()
+        let findings = analysis.findings.filter { f in
+            (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
+                && (project.map { f.container.project == $0 } ?? true)
+                && (wanted.map { $0.contains(f.status) } ?? true)
+        }
+        let model = ReportModel(
+            fromNs: since.nanoseconds, toNs: until.nanoseconds, findings: findings,
+            deployments: inputs.records.filter { $0.startedAt.nanoseconds <= until.nanoseconds && ($0.finishedAt?.nanoseconds ?? .max) >= since.nanoseconds }
+                .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
+            coverage: inputs.coverage,
+            gaps: inputs.gaps.filter { $0.toNs >= since.nanoseconds && $0.fromNs <= until.nanoseconds })
+        var out = Terminal.Buffered()
+        switch format {
+        case .table: ReportRendering.table(model).forEach { out.line($0) }
+        case .markdown: ReportRendering.markdown(model).forEach { out.line($0) }
+        case .json: out.line(try ReportRendering.json(model))
+        }
+        out.flush()
+        if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && SeverityLevel(rawValue: $0.severity.rawValue)! >= failOn }) {
+            throw CheckExit.findings
+        }
+    }
+
+    static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,76 @@
+import AuditStore
+import AuditSupport
+import Deployments
+import DockerAPI
+import Matcher
+
+/// Reads what one report needs from the store and maps it into the matcher's inputs. Attribution is
+/// computed now, from everything stored now: a deployment record that arrived late still counts.
+struct ReportInputs {
+    var events: [MatcherEvent] = []
+    var snapshots: [String: SnapshotHistory] = [:]
+    var execs: [String: ExecDetails] = [:]
+    var deployments: [Deployment] = []
+    var records: [DeploymentRecord] = []
+    var gaps: [StoreStatus.Gap] = []
+    var coverage: [StoreReader.Interval] = []
+    var acks: [Ack] = []
+
+    /// Sequences (a `docker restart` is five events) may start before the window, and what happened
+    /// after it (a removal, a later deployment) decides a finding's status: read around the window.
+    static let lookbackNs: Int64 = 5 * 60 * 1_000_000_000
+    /// An in-progress deployment can cover up to 30 minutes, so one started that long before the window counts.
+    static let deploymentLookbackNs: Int64 = 30 * 60 * 1_000_000_000
+
+    static func load(_ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64) throws -> ReportInputs {
+        var inputs = ReportInputs()
+        let stored = try reader.events(EventQuery(sinceNs: fromNs - lookbackNs, untilNs: nowNs))
+        inputs.events = stored.map { e in
+            MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
+                         name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                         source: Self.source(e.source), project: e.project, service: e.service)
+        }
+        let containers = Set(stored.filter { $0.type == "container" }.map(\.actorID))
+        for (id, rows) in try reader.snapshots(containerIDs: containers) {
+            var previous: ContainerSnapshot?
+            var entries: [SnapshotEntry] = []
+            for row in rows {
+                guard let snapshot = row.snapshot else { continue }
+                let changes = previous.map { snapshot.configChanges(from: $0).map(\.description) } ?? []
+                entries.append(SnapshotEntry(takenNs: row.takenNs, triggerNs: row.triggerNs, reason: row.reason,
+                                             state: Self.state(snapshot, takenNs: row.takenNs), configChangesFromPrevious: changes))
+                previous = snapshot
+            }
+            inputs.snapshots[id] = SnapshotHistory(entries)
+        }
+        let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
+        for (id, row) in try reader.execs(ids: execIDs) {
+            inputs.execs[id] = ExecDetails(execID: id, user: row.user ?? "", privileged: row.privileged, tty: row.tty,
+                                           entrypoint: row.entrypoint ?? "", arguments: row.arguments)
+        }
+        inputs.records = try reader.deployments(fromNs: fromNs - deploymentLookbackNs, toNs: nowNs)
+        inputs.deployments = inputs.records.map { r in
+            Deployment(id: r.id, host: r.host, project: r.project, services: r.services, images: r.images,
+                       status: Deployment.Status(rawValue: r.status.rawValue) ?? .inProgress,
+                       startedAtNs: r.startedAt.nanoseconds, finishedAtNs: r.finishedAt?.nanoseconds, touched: r.touched)
+        }
+        inputs.gaps = try reader.gaps(fromNs: fromNs - lookbackNs, toNs: nowNs)
+        inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
+        inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
+        return inputs
+    }
+
+    private static func source(_ s: EventSource) -> MatcherEvent.Source {
+        switch s {
+        case .stream: return .stream
+        case .ingest: return .ingest
+        case .reconciliation: return .reconciliation
+        }
+    }
+
+    static func state(_ s: ContainerSnapshot, takenNs: Int64) -> ContainerState {
+        ContainerState(containerID: s.id, takenNs: takenNs, name: s.name, imageID: s.imageID, imageRef: s.imageRef,
+                       startedAtNs: s.startedAtTimestamp?.nanoseconds, running: s.running, healthcheckTest: s.healthcheck?.test,
+                       shell: s.shell, labels: s.labels, restartPolicy: s.restartPolicy, user: s.user)
+    }
+}

@@ -1,0 +1,153 @@
+import AuditStore
+import AuditSupport
+import Deployments
+import Matcher
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What `audit report` shows: the findings of a window with the deployments and coverage around them.
+struct ReportModel {
+    var fromNs: Int64
+    var toNs: Int64
+    var findings: [Finding]
+    var deployments: [DeploymentRecord]
+    var coverage: [StoreReader.Interval]
+    var gaps: [StoreStatus.Gap]
+
+    /// Share of the window the collector was connected.
+    var coveragePercent: Double {
+        let span = Double(max(toNs - fromNs, 1))
+        return min(100, coverage.reduce(0.0) { $0 + Double($1.endNs - $1.startedNs) } / span * 100)
+    }
+
+    func count<T: Hashable>(_ key: (Finding) -> T) -> [(T, Int)] {
+        var counts: [T: Int] = [:]
+        var order: [T] = []
+        for f in findings {
+            if counts[key(f)] == nil { order.append(key(f)) }
+            counts[key(f), default: 0] += 1
+        }
+        return order.map { ($0, counts[$0]!) }
+    }
+}
+
+enum ReportRendering {
+    static func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }
+
+    static func summary(_ m: ReportModel) -> String {
+        let severities = Severity.allCases.reversed().compactMap { s -> String? in
+            let n = m.findings.filter { $0.severity == s }.count
+            return n == 0 ? nil : "\(n) \(s.rawValue)"
+        }
+        let statuses = FindingStatus.allCases.compactMap { s -> String? in
+            let n = m.findings.filter { $0.status == s }.count
+            return n == 0 ? nil : "\(n) \(s.rawValue)"
+        }
+        let coverage = String(format1(m.coveragePercent))
+        return "\(time(m.fromNs)) → \(time(m.toNs)): coverage \(coverage)%, \(m.deployments.count) deployment(s), "
+            + "\(m.findings.count) out-of-band finding(s)"
+            + (m.findings.isEmpty ? "" : " (\(severities.joined(separator: ", ")); \(statuses.joined(separator: ", ")))")
+    }
+
+    static func format1(_ v: Double) -> String { String((v * 10).rounded() / 10) }
+
+    static func table(_ m: ReportModel) -> [String] {
+        var lines = [summary(m), ""]
+        if !m.findings.isEmpty {
+            let groups = Dictionary(grouping: m.findings) { f in
+                [f.container.project, f.container.service].compactMap { $0 }.joined(separator: "/") + " " + (f.container.name ?? String(f.container.id.prefix(12)))
+            }
+            for (key, findings) in groups.sorted(by: { ($0.value.map(\.timeNano).max() ?? 0) > ($1.value.map(\.timeNano).max() ?? 0) }) {
+                lines.append("== \(key.trimmingSpaces())")
+                let rows = findings.sorted { $0.timeNano > $1.timeNano }.map { f in
+                    [time(f.timeNano), f.kind.rawValue, f.severity.rawValue, statusText(f), f.id, f.detail]
+                }
+                lines += Table.render(header: ["TIME", "KIND", "SEVERITY", "STATUS", "ID", "DETAIL"], rows: rows).map { "   " + $0 }
+                lines.append("")
+            }
+        }
+        if !m.deployments.isEmpty {
+            lines.append("deployments")
+            let rows = m.deployments.map { r in
+                [time(r.startedAt.nanoseconds), r.finishedAt.map { time($0.nanoseconds) } ?? "(running)", r.status.rawValue, r.source.rawValue,
+                 r.project ?? "*", r.services?.joined(separator: ",") ?? "*", r.actor ?? "", r.id]
+            }
+            lines += Table.render(header: ["STARTED", "FINISHED", "STATUS", "SOURCE", "PROJECT", "SERVICES", "ACTOR", "ID"], rows: rows).map { "   " + $0 }
+            lines.append("")
+        }
+        for gap in m.gaps {
+            lines.append("WARNING: not watching from \(time(gap.fromNs)) to \(time(gap.toNs)) (\(gap.cause)); changes in that gap were only seen by reconciliation (\(gap.changesFound.map(String.init) ?? "?") found)")
+        }
+        return lines
+    }
+
+    static func statusText(_ f: Finding) -> String {
+        switch f.status {
+        case .reconciled: return "reconciled" + (f.resolution?.deploymentID.map { " by \($0)" } ?? "")
+        case .acknowledged, .stale: return f.status.rawValue + (f.ack.map { " (\($0.by): \($0.reason))" } ?? "")
+        default: return f.status.rawValue
+        }
+    }
+
+    static func markdown(_ m: ReportModel) -> [String] {
+        var lines = ["### Out-of-band changes", "", summary(m), ""]
+        if !m.findings.isEmpty {
+            lines.append("| time | container | kind | severity | status | detail |")
+            lines.append("|---|---|---|---|---|---|")
+            for f in m.findings {
+                let container = [f.container.project, f.container.service].compactMap { $0 }.joined(separator: "/")
+                let name = f.container.name ?? String(f.container.id.prefix(12))
+                lines.append("| \(time(f.timeNano)) | \(name)\(container.isEmpty ? "" : " (\(container))") | \(f.kind.rawValue) | \(f.severity.rawValue) | \(statusText(f)) | \(f.detail.replacingOccurrences("|", "\\|")) |")
+            }
+            lines.append("")
+        }
+        if !m.deployments.isEmpty {
+            lines.append("Deployments: " + m.deployments.map { "`\($0.id)` \($0.status.rawValue) (\($0.project ?? "*"))" }.joined(separator: ", "))
+        }
+        for gap in m.gaps {
+            lines.append("> **Gap** \(time(gap.fromNs)) → \(time(gap.toNs)): \(gap.cause); changes inside were only seen by reconciliation.")
+        }
+        return lines
+    }
+
+    static func json(_ m: ReportModel) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("window"); w.beginObject(); w.field("from", time(m.fromNs)); w.field("to", time(m.toNs)); w.endObject()
+        w.key("coverage"); w.beginObject()
+        w.key("percent"); w.raw(format1(m.coveragePercent))
+        w.key("connected"); w.beginArray()
+        for i in m.coverage { w.beginObject(); w.field("from", time(i.startedNs)); w.field("to", time(i.endNs)); w.field("open", i.open); w.endObject() }
+        w.endArray()
+        w.key("gaps"); w.beginArray()
+        for g in m.gaps {
+            w.beginObject(); w.field("from", time(g.fromNs)); w.field("to", time(g.toNs)); w.field("cause", g.cause)
+            w.field("replayed", Int64(g.replayed)); w.field("changes_found", g.changesFound.map(Int64.init)); w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.key("summary"); w.beginObject()
+        w.field("findings", Int64(m.findings.count))
+        w.field("deployments", Int64(m.deployments.count))
+        w.key("by_severity"); w.beginObject()
+        for s in Severity.allCases { w.field(s.rawValue, Int64(m.findings.filter { $0.severity == s }.count)) }
+        w.endObject()
+        w.key("by_status"); w.beginObject()
+        for s in FindingStatus.allCases { w.field(s.rawValue, Int64(m.findings.filter { $0.status == s }.count)) }
+        w.endObject()
+        w.endObject()
+        w.key("deployments"); w.beginArray()
+        for r in m.deployments { w.raw(r.wireJSON()) }
+        w.endArray()
+        w.key("findings"); w.beginArray()
+        for f in m.findings { w.raw(String(decoding: try encoder.encode(f), as: UTF8.self)) }
+        w.endArray()
+        w.endObject()
+        return w.text
+    }
+}

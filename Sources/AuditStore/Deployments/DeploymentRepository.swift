@@ -1,0 +1,128 @@
+import AuditSupport
+import Deployments
+import Synchronization
+
+/// Deployment records, webhook deliveries and acks. Deployment posts are rare, so this writes on its
+/// own connection (WAL, busy timeout) rather than through the event writer; the webhook server calls
+/// in from several tasks, hence the mutex around the connection.
+public final class DeploymentRepository: Sendable {
+    private let connection: Mutex<Database>
+
+    public enum Outcome: Sendable, Equatable {
+        case stored(DeploymentRecord, created: Bool)
+        case duplicateDelivery
+        case sourceConflict(existing: DeploymentRecord.Source)
+    }
+
+    /// Opens (creating and migrating when needed) the store at `path`.
+    public init(path: String) throws(SQLiteError) {
+        connection = Mutex(try Database(path: path))
+    }
+
+    /// Stores `record`, merging it into a record with the same id. A delivery id seen before stores
+    /// nothing; an id stored from another source is a conflict (two systems claiming one deployment).
+    public func store(_ record: DeploymentRecord, deliveryID: String?, now: Int64 = Timestamp.now().nanoseconds) throws(SQLiteError) -> Outcome {
+        try connection.withLock { (db) throws(SQLiteError) -> Outcome in
+            try db.transaction { () throws(SQLiteError) -> Outcome in
+                if let deliveryID {
+                    let seen = try db.prepare("SELECT 1 FROM webhook_deliveries WHERE delivery_id = ?")
+                    seen.bind(1, deliveryID)
+                    defer { seen.reset() }
+                    if try seen.step() { return .duplicateDelivery }
+                }
+                var merged = record
+                var created = true
+                if let existing = try Self.find(record.id, in: db) {
+                    guard existing.source == record.source else { return .sourceConflict(existing: existing.source) }
+                    merged = existing.merged(with: record)
+                    created = false
+                }
+                let upsert = try db.prepare("""
+                    INSERT INTO deployments (id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                    ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_ns = excluded.started_ns,
+                        finished_ns = excluded.finished_ns, project = excluded.project, host = excluded.host,
+                        record = excluded.record, updated_ns = excluded.updated_ns
+                    """)
+                upsert.bind(1, merged.id)
+                upsert.bind(2, merged.source.rawValue)
+                upsert.bind(3, merged.status.rawValue)
+                upsert.bind(4, merged.startedAt.nanoseconds)
+                upsert.bind(5, merged.finishedAt?.nanoseconds)
+                upsert.bind(6, merged.project)
+                upsert.bind(7, merged.host)
+                upsert.bind(8, merged.wireJSON())
+                upsert.bind(9, now)
+                try upsert.run()
+                if let deliveryID {
+                    let delivery = try db.prepare("INSERT INTO webhook_deliveries (delivery_id, deployment_id, received_ns) VALUES (?, ?, ?)")
+                    delivery.bind(1, deliveryID)
+                    delivery.bind(2, merged.id)
+                    delivery.bind(3, now)
+                    try delivery.run()
+                }
+                return .stored(merged, created: created)
+            }
+        }
+    }
+
+    public func find(_ id: String) throws(SQLiteError) -> DeploymentRecord? {
+        try connection.withLock { (db) throws(SQLiteError) in try Self.find(id, in: db) }
+    }
+
+    private static func find(_ id: String, in db: Database) throws(SQLiteError) -> DeploymentRecord? {
+        let s = try db.prepare("SELECT record FROM deployments WHERE id = ?")
+        s.bind(1, id)
+        defer { s.reset() }
+        guard try s.step(), let json = s.string(0) else { return nil }
+        return try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook)
+    }
+
+    /// `audit ack`: records who accepted a finding, why, and until when.
+    public func acknowledge(findingID: String, by: String, reason: String, atNs: Int64, expiresNs: Int64?) throws(SQLiteError) {
+        try connection.withLock { (db) throws(SQLiteError) in
+            let s = try db.prepare("INSERT INTO acks (finding_id, by, reason, at_ns, expires_ns) VALUES (?, ?, ?, ?, ?)")
+            s.bind(1, findingID)
+            s.bind(2, by)
+            s.bind(3, reason)
+            s.bind(4, atNs)
+            s.bind(5, expiresNs)
+            try s.run()
+        }
+    }
+}
+
+extension StoreReader {
+    /// Deployments whose window overlaps [fromNs, toNs]; an in-progress one counts from its start on.
+    public func deployments(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [DeploymentRecord] {
+        let s = try db.prepare("""
+            SELECT record FROM deployments WHERE started_ns <= ? AND coalesce(finished_ns, ?) >= ? ORDER BY started_ns
+            """)
+        s.bind(1, toNs)
+        s.bind(2, Int64.max)
+        s.bind(3, fromNs)
+        var records: [DeploymentRecord] = []
+        try s.forEachRow { row in
+            if let json = row.string(0), let record = try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook) {
+                records.append(record)
+            }
+        }
+        return records
+    }
+
+    public struct StoredAck: Sendable {
+        public var findingID: String
+        public var by: String
+        public var reason: String
+        public var atNs: Int64
+        public var expiresNs: Int64?
+    }
+
+    public func acks() throws(SQLiteError) -> [StoredAck] {
+        var acks: [StoredAck] = []
+        try db.prepare("SELECT finding_id, by, reason, at_ns, expires_ns FROM acks ORDER BY at_ns").forEachRow { row in
+            acks.append(StoredAck(findingID: row.string(0) ?? "", by: row.string(1) ?? "", reason: row.string(2) ?? "", atNs: row.int64(3), expiresNs: row.optionalInt64(4)))
+        }
+        return acks
+    }
+}
