@@ -24,6 +24,8 @@ struct SequenceGrouper {
         grouper.groupBackward(from: "restart", through: ["kill", "die", "stop", "start"])
         // `docker stop`: kill → [kill] → die → stop.
         grouper.groupBackward(from: "stop", through: ["kill", "die"])
+        // `docker rm -f`: kill → die → destroy, one removal.
+        grouper.groupBackward(from: "destroy", through: ["kill", "die", "stop"])
         grouper.groupKills()
         grouper.groupSingles()
         return (grouper.changes, grouper.context)

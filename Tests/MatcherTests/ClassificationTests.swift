@@ -48,6 +48,11 @@ import Testing
         #expect(S.analyze(events).findings.map(\.kind) == [.exec])
     }
 
+    @Test func dockerRmForceIsOneRemoval() {
+        let events = [S.event(1, "kill", attributes: ["signal": "9"]), S.event(1.05, "die", attributes: ["exitCode": "137"]), S.event(1.1, "destroy")]
+        #expect(S.analyze(events).findings.map(\.action) == ["destroy"])
+    }
+
     @Test func restartPolicyRestartsAreContext() {
         let events = [S.event(1, "die", attributes: ["exitCode": "1"]), S.event(1.2, "start")]
         let always = S.analyze(events, snapshots: [id: S.history(S.state(restartPolicy: "always"))])
