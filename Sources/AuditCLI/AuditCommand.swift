@@ -19,6 +19,7 @@ extension AuditCommand {
     /// Parses, runs and exits. Usage errors exit 2 (not ArgumentParser's 64) so scripts and CI can
     /// tell "wrong invocation" (2) from "the check found something" (3).
     public static func runAndExit() async -> Never {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -23,7 +23,7 @@ public struct Ingestor: Sendable {
     /// The reader pauses while more than this many events wait for the writer, bounding memory.
     let highWater: Int
 
-    public init(writer: EventWriter, highWater: Int = 100_000) {
+    public init(writer: EventWriter, highWater: Int = 20_000) {
         self.writer = writer
         self.highWater = highWater
     }

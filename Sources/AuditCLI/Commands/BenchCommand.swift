@@ -63,6 +63,7 @@ struct IngestBench: AsyncParsableCommand {
         Terminal.out("corpus          \(progress.lines) events, \(ByteSize.describe(rawBytes)) NDJSON (\(rawBytes / Int64(max(progress.lines, 1))) bytes/event)")
         Terminal.out("decode only     \(fmt(decodeSeconds)) s, \(Int(Double(decoded) / decodeSeconds)) events/s")
         Terminal.out("decode + store  \(fmt(total)) s, \(Int(Double(progress.lines) / total)) events/s (target ≥ 150000)")
+        Terminal.out("writer busy     \(fmt(Double(writer.statistics.busyNs) / 1e9)) s of \(fmt(total)) s (the rest: reading and decoding on the other thread)")
         Terminal.out("stored          \(writer.statistics.eventsStored) events, \(writer.statistics.duplicatesSkipped) duplicates, \(writer.statistics.linesQuarantined) quarantined")
         Terminal.out("store size      \(ByteSize.describe(dbBytes)), \(fmt(Double(dbBytes) / Double(rawBytes)))× raw (target ≤ 0.30×), \(dbBytes / Int64(max(progress.lines, 1))) bytes/event")
         Terminal.out("peak RSS        \(ByteSize.describe(Int64(usage.ru_maxrss) * 1024)) (whole bench process)")

@@ -115,6 +115,7 @@ public final class EventWriter: Sendable {
             let heartbeat = now - lastHeartbeat >= 1_000_000_000
             if !work.isEmpty || heartbeat {
                 retry = store.write(work, heartbeatNs: heartbeat ? now : nil, statistics: statistics)
+                statistics.addBusy(Timestamp.now().nanoseconds - now)
                 if heartbeat { lastHeartbeat = now }
             }
             if retry.isEmpty {

@@ -6,6 +6,7 @@ public final class WriterStatistics: Sendable {
     private let duplicates = Atomic<Int>(0)
     private let quarantined = Atomic<Int>(0)
     private let lastEventNs = Atomic<Int64>(0)
+    private let busy = Atomic<Int64>(0)
 
     public init() {}
 
@@ -14,6 +15,11 @@ public final class WriterStatistics: Sendable {
     public var linesQuarantined: Int { quarantined.load(ordering: .relaxed) }
     /// `timeNano` of the newest event stored, 0 before the first.
     public var newestEventNs: Int64 { lastEventNs.load(ordering: .relaxed) }
+
+    /// Time the writer thread spent inside SQLite transactions: the benchmark's split of the pipeline.
+    public var busyNs: Int64 { busy.load(ordering: .relaxed) }
+
+    func addBusy(_ ns: Int64) { busy.add(ns, ordering: .relaxed) }
 
     func record(stored s: Int, duplicates d: Int, quarantined q: Int, newest: Int64) {
         stored.add(s, ordering: .relaxed)
