@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,6 +59,14 @@ let package = Package(
         ),
         .target(name: "Matcher", dependencies: ["AuditSupport"]),
         .target(
+            name: "Webhook",
+            dependencies: [
+                "Deployments", "AuditSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Collector",
             dependencies: [
                 "DockerAPI", "AuditStore", "AuditSupport",
@@ -68,7 +77,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "AuditSupport",
+                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Webhook", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +88,18 @@ let package = Package(
         .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "DockerAPI", "AuditSchema", "Deployments"]),
         .testTarget(name: "DeploymentsTests", dependencies: ["Deployments", "AuditSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "WebhookTests",
+            dependencies: [
+                "Webhook", "Deployments", "AuditSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),

@@ -16,12 +16,14 @@ public struct CollectorService: Service {
     let writer: EventWriter
     let storePath: String
     let logger: Logger
+    public let status: CollectorStatus
 
-    public init(client: DockerClient, writer: EventWriter, storePath: String, logger: Logger) {
+    public init(client: DockerClient, writer: EventWriter, storePath: String, logger: Logger, status: CollectorStatus = CollectorStatus()) {
         self.client = client
         self.writer = writer
         self.storePath = storePath
         self.logger = logger
+        self.status = status
     }
 
     public func run() async throws {
@@ -54,6 +56,8 @@ public struct CollectorService: Service {
             do {
                 try await client.negotiate()
                 let started = ContinuousClock.now
+                status.connecting()
+                defer { status.disconnected() }
                 try await session(client)
                 if Task.isCancelled { return }
                 writer.closeCoverage(endedNs: Timestamp.now().nanoseconds, reason: "docker engine closed the event stream")
@@ -108,6 +112,7 @@ public struct CollectorService: Service {
         let reconciler = Reconciler(client: client, writer: writer, logger: logger)
         let outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
         if let previous {
+            status.recordedGap()
             let cause = previous.reason ?? "collector stopped unexpectedly"
             writer.record(gap: GapRecord(dockerHost: host, fromNs: previous.endNs, toNs: connectNs, cause: cause,
                                          replayed: replayed, reconciledNs: Timestamp.now().nanoseconds, changesFound: outcome.changes.count))
@@ -142,6 +147,7 @@ public struct CollectorService: Service {
     /// way: the transfer thread keeps reading whatever they cost.
     private func live(_ client: DockerClient, since: Int64, inspector: Inspector, recentExecs: RecentSet<String>) async throws {
         logger.info("streaming live events", metadata: ["docker.host": "\(client.host)"])
+        status.connectedLive()
         let (inspections, pending) = AsyncStream<Inspection>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -57,7 +57,8 @@ struct ContainerComparison {
         guard let image = service.image else { return [] }
         var result: [(String, String?, String?)] = []
         if ImageReference.normalise(image) != ImageReference.normalise(container.imageReference) {
-            result.append(("image", image, container.imageReference))
+            // Another reference altogether: the ID necessarily differs too and says nothing more.
+            return [("image", image, container.imageReference)]
         }
         if let digest = service.imageDigest, let repoDigests = images.repoDigests[container.imageID] {
             let repo = ImageReference.split(image).repository

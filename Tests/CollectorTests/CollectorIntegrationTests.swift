@@ -186,6 +186,10 @@ struct CollectorIntegrationTests {
             try await TestEngine.docker("rm", "-f", id)
             let reader = try StoreReader(path: db)
             try await eventually("destroy stored") { try reader.events(EventQuery(sinceNs: 0, untilNs: .max, container: id)).contains { $0.action == "destroy" } }
+            // Inspections run beside the stream, so the exec inspect may trail the destroy event.
+            try await eventually("exec inspected through the proxy") {
+                (try? String(contentsOfFile: trafficPath, encoding: .utf8))?.contains("/exec/") == true
+            }
             #expect(try await collector.stop() == 0)
 
             let traffic = try String(contentsOfFile: trafficPath, encoding: .utf8)

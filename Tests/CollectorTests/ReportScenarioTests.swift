@@ -63,7 +63,9 @@ struct ReportScenarioTests {
             try await Task.sleep(for: .seconds(3))
             #expect(try await collector.stop() == 0)
 
-            let (findings, json) = try await report(db)
+            // Only this test's containers: other suites may share the engine.
+            let (all, json) = try await report(db)
+            let findings = all.filter { $0.name.hasPrefix(p) }
             let summary = findings.map { "\($0.kind) \($0.name) \($0.status) \($0.detail)" }
             // Nothing for the deployments themselves, nothing for the health probes.
             #expect(!findings.contains { $0.command?.hasPrefix("true") == true }, "a health probe became a finding: \(summary)")

@@ -1,0 +1,21 @@
+/// The collector's state as `/healthz` and `/metrics` report it, read once per request.
+public struct CollectorHealth: Sendable, Equatable {
+    /// True while the collector holds an open event stream from the Docker engine.
+    public var connected: Bool
+    /// Seconds since the last stored event; nil before the first one.
+    public var lastEventAgeSeconds: Double?
+    public var eventsStored: Int
+    public var quarantined: Int
+    public var reconnects: Int
+    /// Coverage gaps recorded: windows in which events may have been missed.
+    public var gaps: Int
+
+    public init(connected: Bool, lastEventAgeSeconds: Double?, eventsStored: Int, quarantined: Int, reconnects: Int, gaps: Int) {
+        self.connected = connected
+        self.lastEventAgeSeconds = lastEventAgeSeconds
+        self.eventsStored = eventsStored
+        self.quarantined = quarantined
+        self.reconnects = reconnects
+        self.gaps = gaps
+    }
+}

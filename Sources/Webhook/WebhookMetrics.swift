@@ -1,0 +1,58 @@
+import Deployments
+import Synchronization
+
+/// The listener's own counters, kept in process; the collector's figures come from `CollectorHealth`
+/// at scrape time.
+final class WebhookMetrics: Sendable {
+    private struct Counts {
+        var received: [DeploymentRecord.Source: Int] = [:]
+        var rejections: [WebhookRejection.Reason: Int] = [:]
+    }
+
+    private let counts = Mutex(Counts())
+
+    /// A deployment stored (created or merged), by the record's source.
+    func recordReceived(_ source: DeploymentRecord.Source) {
+        counts.withLock { $0.received[source, default: 0] += 1 }
+    }
+
+    func recordRejection(_ reason: WebhookRejection.Reason) {
+        counts.withLock { $0.rejections[reason, default: 0] += 1 }
+    }
+
+    /// The Prometheus text exposition (version 0.0.4) of the collector's health and these counters.
+    /// Every label value is listed, zeros included, so a rate() over a reason that has not happened yet
+    /// reads 0 rather than no data.
+    func render(_ health: CollectorHealth) -> String {
+        let snapshot = counts.withLock { $0 }
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+        func sample(_ name: String, _ labels: String = "", _ value: String) {
+            out += "\(name)\(labels) \(value)\n"
+        }
+        family("audit_events_stored_total", "counter", "Docker events stored by the collector.")
+        sample("audit_events_stored_total", "", String(health.eventsStored))
+        family("audit_events_quarantined_total", "counter", "Docker events set aside because they could not be decoded.")
+        sample("audit_events_quarantined_total", "", String(health.quarantined))
+        family("audit_reconnects_total", "counter", "Reconnections to the Docker event stream.")
+        sample("audit_reconnects_total", "", String(health.reconnects))
+        family("audit_coverage_gaps_total", "counter", "Coverage gaps recorded, in which events may have been missed.")
+        sample("audit_coverage_gaps_total", "", String(health.gaps))
+        // No sample until the first event: a made-up age would look like a real one on a dashboard.
+        if let age = health.lastEventAgeSeconds, age.isFinite {
+            family("audit_seconds_since_last_event", "gauge", "Seconds since the collector stored its last event.")
+            sample("audit_seconds_since_last_event", "", String(age))
+        }
+        family("audit_deployments_received_total", "counter", "Deployments received over webhooks and stored, by source.")
+        for source in DeploymentRecord.Source.allCases {
+            sample("audit_deployments_received_total", "{source=\"\(source.rawValue)\"}", String(snapshot.received[source, default: 0]))
+        }
+        family("audit_webhook_rejections_total", "counter", "Webhook requests refused without storing anything, by reason.")
+        for reason in WebhookRejection.Reason.allCases {
+            sample("audit_webhook_rejections_total", "{reason=\"\(reason.rawValue)\"}", String(snapshot.rejections[reason, default: 0]))
+        }
+        return out
+    }
+}

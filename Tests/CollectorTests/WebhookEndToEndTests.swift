@@ -1,0 +1,69 @@
+import AuditStore
+import Foundation
+import Testing
+
+/// `audit collect --listen` as CI would reach it: real HTTP requests to the running collector, and
+/// `audit deploy --collector` from "another machine".
+@Suite(.serialized, .enabled(if: TestEngine.enabled, "needs AUDIT_TEST_DOCKER_HOST (scripts/test starts a private dockerd)"))
+struct WebhookEndToEndTests {
+    func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
+        let out = try await TestEngine.run(["curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}"] + arguments)
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test func signedRecordsAreStoredAndEveryRejectedRequestStoresNothing() async throws {
+        let host = try TestEngine.requireHost()
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            let secret = "s3cr3t-\(UInt32.random(in: 0...UInt32.max))"
+            try secret.write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+            let port = Int.random(in: 20_000...40_000)
+            let child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", db, "--docker-host", host, "--listen", "\(port)",
+                                          "--webhook-secret-file", dir + "/secret"], stdout: dir + "/collect.log", stderr: dir + "/collect.log")
+            defer { child.signal(SIGKILL); _ = child.waitBlocking() }
+            let base = "http://127.0.0.1:\(port)"
+            try await eventually("webhook answering") { (try? TestEngine.runBlockingStatus(["curl", "-sf", base + "/healthz"])) == 0 }
+
+            let body = #"{"id":"e2e-1","status":"in_progress","started_at":"2026-11-27T10:00:00Z","project":"shop","services":["api"]}"#
+            let signature = "sha256=" + (try await TestEngine.run(["sh", "-c", "printf '%s' '\(body)' | openssl dgst -sha256 -hmac '\(secret)' | sed 's/.*= //'"]))
+            let json = ["-H", "Content-Type: application/json"]
+
+            // Rejected: unsigned, wrongly signed, malformed, wrong type, oversized — nothing stored.
+            #expect(try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-d", body]).status == 401)
+            #expect(try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-H", "X-Audit-Signature-256: sha256=00", "-d", body]).status == 401)
+            let broken = "{\"id\":"
+            let brokenSignature = "sha256=" + (try await TestEngine.run(["sh", "-c", "printf '%s' '\(broken)' | openssl dgst -sha256 -hmac '\(secret)' | sed 's/.*= //'"]))
+            let malformed = try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-H", "X-Audit-Signature-256: \(brokenSignature)", "-d", broken])
+            #expect(malformed.status == 400)
+            #expect(malformed.body.contains("error"))
+            #expect(try await curl(["-X", "POST", base + "/v1/deployments", "-H", "Content-Type: text/plain", "-H", "X-Audit-Signature-256: \(signature)", "-d", body]).status == 415)
+            try String(repeating: "x", count: 2 << 20).write(toFile: dir + "/big", atomically: true, encoding: .utf8)
+            #expect(try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["--data-binary", "@" + dir + "/big"]).status == 413)
+            #expect(try StoreReader(path: db).deployments(fromNs: 0, toNs: .max).isEmpty)
+
+            // Accepted, then the same id again finishes the same record.
+            let stored = try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-H", "X-Audit-Signature-256: \(signature)", "-d", body])
+            #expect((200..<300).contains(stored.status), "\(stored.body)")
+            try "\(secret)\n".write(toFile: dir + "/secret-file", atomically: true, encoding: .utf8)
+            try await TestEngine.run([TestEngine.auditBinary, "deploy", "--collector", base, "--webhook-secret-file", dir + "/secret-file",
+                                      "--id", "e2e-2", "--project", "shop", "--", "true"])
+            let records = try StoreReader(path: db).deployments(fromNs: 0, toNs: .max)
+            #expect(Set(records.map(\.id)) == ["e2e-1", "e2e-2"])
+            #expect(records.first { $0.id == "e2e-2" }?.status == .success)
+
+            let metrics = try await curl([base + "/metrics"])
+            #expect(metrics.body.contains("audit_webhook_rejections_total"))
+            #expect(metrics.body.contains("reason=\"bad_signature\""))
+            child.signal(SIGTERM)
+            #expect(await child.wait() == 0)
+        }
+    }
+}
+
+extension TestEngine {
+    /// Exit status of a short command, blocking (for polling inside `eventually`).
+    static func runBlockingStatus(_ arguments: [String]) throws -> Int32 {
+        try ChildProcess(arguments, stdout: "/dev/null", stderr: "/dev/null").waitBlocking()
+    }
+}
