@@ -32,6 +32,7 @@ let package = Package(
             resources: [
                 .embedInCode("001_events.sql"),
                 .embedInCode("002_deployments.sql"),
+                .embedInCode("003_drift_findings.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -69,7 +70,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "DockerAPI", "AuditStore", "AuditSupport",
+                "DockerAPI", "AuditStore", "Drift", "AuditSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -12,5 +12,6 @@ public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "001_events.sql", sql: String(decoding: PackageResources._01_events_sql, as: UTF8.self)),
         Migration(version: 2, name: "002_deployments.sql", sql: String(decoding: PackageResources._02_deployments_sql, as: UTF8.self)),
+        Migration(version: 3, name: "003_drift_findings.sql", sql: String(decoding: PackageResources._03_drift_findings_sql, as: UTF8.self)),
     ]
 }

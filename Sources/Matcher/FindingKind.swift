@@ -18,4 +18,8 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case image
     /// A change the reconciler found after a gap in coverage.
     case unobserved
+    /// A running container differs from the compose manifest (found by the drift check).
+    case configDrift = "config-drift"
+    /// A container labelled with the project whose service the manifest does not have.
+    case orphan
 }

@@ -86,6 +86,48 @@ struct DriftIntegrationTests {
         }
     }
 
+    @Test func theCollectorChecksDriftOnAScheduleAndClosesFindingsWhenBackInLine() async throws {
+        let host = try TestEngine.requireHost()
+        let project = "cont\(UInt16.random(in: 0...UInt16.max))"
+        let files = ["-f", Self.fixtures + "/docker-compose.yml", "-f", Self.fixtures + "/docker-compose.production.yml"]
+        _ = try await compose(project, "up", "-d")
+        defer {
+            TestEngine.cleanup(["docker-compose", "-p", project] + files + ["down", "-t", "1"], environment: ["DOCKER_HOST": host])
+        }
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            let child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", db, "--docker-host", host,
+                                          "--compose-file", Self.fixtures + "/docker-compose.yml", "--compose-file", Self.fixtures + "/docker-compose.production.yml",
+                                          "-p", project, "--drift-interval", "1s"], stdout: dir + "/collect.log", stderr: dir + "/collect.log")
+            defer { child.signal(SIGKILL); _ = child.waitBlocking() }
+            func driftFindings() async throws -> [[String: Any]] {
+                let text = try await TestEngine.run([TestEngine.auditBinary, "report", "--db", db, "--since", "10m", "--format", "json", "--project", project])
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                return (json["findings"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "drift" }
+            }
+            func log() -> String { (try? String(contentsOfFile: dir + "/collect.log", encoding: .utf8)) ?? "" }
+            try await eventually("a first clean drift check") { log().contains("drift.items=0") }
+            #expect(try await driftFindings().isEmpty)
+
+            try await TestEngine.docker("update", "--memory", "96m", "--memory-swap", "192m", "\(project)_api_1")
+            var memory: [String: Any]?
+            try await eventually("the memory drift stored as a finding", timeout: .seconds(30)) {
+                memory = try await driftFindings().first { ($0["changes"] as? [String])?.first?.hasPrefix("memory") == true }
+                return memory?["status"] as? String == "open"
+            }
+            #expect(memory?["kind"] as? String == "config-drift")
+            #expect((memory?["changes"] as? [String]) == ["memory 64 MiB → 96 MiB"])
+
+            try await TestEngine.docker("update", "--memory", "64m", "--memory-swap", "128m", "\(project)_api_1")
+            let id = memory?["id"] as? String
+            try await eventually("the finding closed once the field is back in line", timeout: .seconds(30)) {
+                try await driftFindings().first { $0["id"] as? String == id }?["status"] as? String == "reconciled"
+            }
+            child.signal(SIGTERM)
+            #expect(await child.wait() == 0)
+        }
+    }
+
     @Test func anUnreadableManifestIsAUsageErrorNamingTheFileAndLine() async throws {
         try await withTemporaryDirectory { dir in
             try "services:\n  api:\n    image: [unclosed\n".write(toFile: dir + "/bad.yml", atomically: true, encoding: .utf8)

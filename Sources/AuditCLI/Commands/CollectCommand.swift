@@ -38,9 +38,24 @@ struct CollectCommand: AsyncParsableCommand {
     @Flag(help: "Accept unsigned webhooks; only allowed on a loopback address.")
     var insecureNoAuth = false
 
+    @Option(help: ArgumentHelp("Check drift against this compose file on a schedule and after every deployment; repeat to layer overrides.", valueName: "file"))
+    var composeFile: [String] = []
+
+    @Option(help: ArgumentHelp("How often the drift check runs (with --compose-file).", valueName: "duration"))
+    var driftInterval: String = "5m"
+
+    @Option(name: [.customShort("p"), .customLong("project-name")], help: ArgumentHelp("The compose project name for the drift check (default as compose: name:, COMPOSE_PROJECT_NAME, directory).", valueName: "name"))
+    var projectName: String?
+
+    @Option(help: ArgumentHelp("An env file for the drift check's interpolation.", valueName: "file"))
+    var envFile: String?
+
     func validate() throws {
         try store.validateLogLevel()
         _ = try webhookConfiguration()
+        guard let interval = TimeArgument.parseDuration(driftInterval), interval >= 1_000_000_000 else {
+            throw ValidationError("--drift-interval \"\(driftInterval)\" is not a duration of at least 1s (30s, 5m, 1h)")
+        }
     }
 
     /// nil without --listen / AUDIT_LISTEN.
@@ -82,6 +97,13 @@ struct CollectCommand: AsyncParsableCommand {
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
             logger.info("webhook listening", metadata: ["webhook.address": "\(webhook.host):\(webhook.port)", "webhook.auth": "\(webhook.secret == nil ? "none (loopback only)" : "shared secret")"])
+        }
+        if !composeFile.isEmpty {
+            let interval = Duration.nanoseconds(TimeArgument.parseDuration(driftInterval)!)
+            services.append(.init(service: DriftMonitor(
+                configuration: .init(composeFiles: composeFile, projectName: projectName, envFile: envFile,
+                                     environment: ProcessInfo.processInfo.environment, interval: interval),
+                client: DockerClient(host: host), storePath: path, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -60,7 +60,14 @@ struct ReportCommand: AsyncParsableCommand {
             host: host ?? Self.hostname(), window: since.nanoseconds...until.nanoseconds,
             toleranceNs: TimeArgument.parseDuration(tolerance)!, now: now.nanoseconds)
         let wanted = try statuses()
-        let findings = analysis.findings.filter { f in
+        let drift = try reader.driftFindings(fromNs: since.nanoseconds, toNs: until.nanoseconds).map { d in
+            Finding.drift(id: d.id, kind: FindingKind(rawValue: d.observation.kind) ?? .configDrift,
+                          severity: Severity(rawValue: d.observation.severity) ?? .medium, firstSeenNs: d.firstSeenNs, resolvedNs: d.resolvedNs,
+                          container: Finding.Container(id: d.observation.containerID ?? "", name: d.observation.containerName,
+                                                       project: d.project, service: d.observation.service),
+                          field: d.observation.field, expected: d.observation.expected, actual: d.observation.actual)
+        }
+        let findings = (analysis.findings + drift).sorted { $0.timeNano > $1.timeNano }.filter { f in
             (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
                 && (project.map { f.container.project == $0 } ?? true)
                 && (wanted.map { $0.contains(f.status) } ?? true)

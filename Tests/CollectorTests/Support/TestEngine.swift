@@ -72,13 +72,13 @@ enum TestEngine {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; records a failure naming `what` on timeout.
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if (try? condition()) == true { return }
+        if (try? await condition()) == true { return }
         try await Task.sleep(for: .milliseconds(100))
     }
-    if try condition() { return }
+    if try await condition() { return }
     Issue.record("timed out after \(timeout) waiting for: \(what)")
     throw TimedOut(what: what)
 }

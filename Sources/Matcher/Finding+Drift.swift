@@ -1,0 +1,15 @@
+/// Drift checks (`audit collect --compose-file`) produce findings too, so `audit report` lists what
+/// differs from the manifest next to the changes that made it differ.
+extension Finding {
+    /// - Parameters:
+    ///   - resolvedNs: when a later check found the field back in line; the finding is then reconciled.
+    public static func drift(id: String, kind: FindingKind, severity: Severity, firstSeenNs: Int64, resolvedNs: Int64?,
+                             container: Container, field: String, expected: String?, actual: String?) -> Finding {
+        var finding = Finding(
+            id: id, severity: severity, kind: kind, action: "drift", status: resolvedNs == nil ? .open : .reconciled,
+            timeNano: firstSeenNs, container: container,
+            detail: "\(field): manifest \(expected ?? "(none)"), running \(actual ?? "(none)")")
+        finding.changes = ["\(field) \(expected ?? "(none)") → \(actual ?? "(none)")"]
+        return finding
+    }
+}
