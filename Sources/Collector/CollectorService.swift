@@ -109,7 +109,7 @@ public struct CollectorService: Service {
 
         let known = try reader.latestSnapshots()
         let firstRun = previous == nil && known.isEmpty
-        let reconciler = Reconciler(client: client, writer: writer, logger: logger)
+        let reconciler = Reconciler(client: client, writer: writer)
         let outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
         if let previous {
             status.recordedGap()

@@ -1,7 +1,6 @@
 import AuditStore
 import AuditSupport
 import DockerAPI
-import Logging
 
 /// After a gap in coverage, compares what is running now with the last snapshots and stores what
 /// changed while nobody watched, as events from source `reconciliation` (attribute
@@ -10,7 +9,6 @@ import Logging
 struct Reconciler: Sendable {
     let client: DockerClient
     let writer: EventWriter
-    let logger: Logger
 
     struct Outcome: Sendable {
         var containersSeen = 0

@@ -97,8 +97,8 @@ struct CILogReader {
                 if text == "env:" {
                     group.part = .env
                 } else if group.part == .env, text.hasPrefix("  "), let colon = text.firstIndex(of: ":") {
-                    let key = text[..<colon].trimmingWhitespace()
-                    group.environment[String(key)] = String(text[text.index(after: colon)...].trimmingWhitespace())
+                    let key = text[..<colon].trimmingSpaces()
+                    group.environment[String(key)] = String(text[text.index(after: colon)...].trimmingSpaces())
                 } else {
                     group.part = .other
                 }
@@ -192,9 +192,9 @@ struct CILogReader {
         var out: [String] = []
         var pending = ""
         for line in lines {
-            let piece = pending.isEmpty ? line[...] : line.trimmingWhitespace()
+            let piece = pending.isEmpty ? line[...] : Substring(line.trimmingSpaces())
             if piece.hasSuffix("\\") {
-                pending += piece.dropLast().trimmingWhitespace() + " "
+                pending += piece.dropLast().trimmingSpaces() + " "
             } else {
                 out.append(pending + piece)
                 pending = ""

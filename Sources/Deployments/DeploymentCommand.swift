@@ -30,7 +30,7 @@ public struct DeploymentCommand: Sendable, Equatable {
     /// Recognizes the first deploying docker command in `line` (which may chain several with `&&` or
     /// `;`), expanding `$VAR`s found in `environment`; nil when there is none.
     public static func recognize(_ line: String, environment: [String: String] = [:]) -> DeploymentCommand? {
-        let text = String(line.trimmingWhitespace())
+        let text = String(line.trimmingSpaces())
         for words in ShellWords.commands(text, environment: environment) {
             if var command = recognize(arguments: words) {
                 command.text = text

@@ -79,7 +79,7 @@ public enum WebhookSignature {
 
     private static func verifyHexHMAC(header: String, body: [UInt8], headers: HTTPHeaderMap, key: [UInt8]) throws(WebhookSignatureError) {
         guard let value = headers[header] else { throw .missingHeader(header) }
-        let trimmed = value.trimmingWhitespace()
+        let trimmed = value.trimmingSpaces()
         guard trimmed.hasPrefix("sha256="), let mac = Hex.decode(trimmed.dropFirst(7)), mac.count == SHA256.byteCount else {
             throw .malformedHeader(header, expected: "sha256=<64 hex digits>")
         }
@@ -94,7 +94,7 @@ public enum WebhookSignature {
         guard let id = headers["webhook-id"] else { throw .missingHeader("webhook-id") }
         guard let timestampText = headers["webhook-timestamp"] else { throw .missingHeader("webhook-timestamp") }
         guard let signatures = headers["webhook-signature"] else { throw .missingHeader("webhook-signature") }
-        guard let seconds = Int64(timestampText.trimmingWhitespace()) else {
+        guard let seconds = Int64(timestampText.trimmingSpaces()) else {
             throw .malformedHeader("webhook-timestamp", expected: "unix seconds")
         }
         guard abs(now.seconds - seconds) <= toleranceSeconds else { throw .timestampOutsideTolerance }

@@ -28,15 +28,6 @@ public struct DockerClient: Sendable {
         return version
     }
 
-    /// `GET /_ping`: true when the daemon answers OK.
-    public func ping() async -> Bool {
-        (try? await get("/_ping", versioned: false).status) == 200
-    }
-
-    public func version() async throws(DockerError) -> EngineVersion {
-        try await getJSON("/version", as: EngineVersion.self)
-    }
-
     /// `GET /containers/json?all=1`.
     public func listContainers() async throws(DockerError) -> [ContainerSummary] {
         try await getJSON("/containers/json?all=1", as: [ContainerSummary].self)

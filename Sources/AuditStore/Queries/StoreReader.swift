@@ -39,14 +39,6 @@ public final class StoreReader {
         }
         return result
     }
-
-    /// Exec ids already inspected, so a restarted collector does not ask again.
-    public func hasExec(_ execID: String) throws(SQLiteError) -> Bool {
-        let s = try db.prepare("SELECT 1 FROM exec_sessions WHERE exec_id = ?")
-        s.bind(1, execID)
-        defer { s.reset() }
-        return try s.step()
-    }
 }
 
 #if canImport(Glibc)

@@ -184,12 +184,3 @@ public struct ImageInspect: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created", config = "Config" }
 }
-
-/// `GET /version`.
-public struct EngineVersion: Codable, Sendable, Equatable {
-    public var version: String
-    public var apiVersion: String
-    public var os: String?
-
-    enum CodingKeys: String, CodingKey { case version = "Version", apiVersion = "ApiVersion", os = "Os" }
-}
