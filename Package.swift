@@ -33,6 +33,7 @@ let package = Package(
                 .embedInCode("001_events.sql"),
                 .embedInCode("002_deployments.sql"),
                 .embedInCode("003_drift_findings.sql"),
+                .embedInCode("004_event_indexes.sql"),
             ]
         ),
         .target(name: "AuditSupport"),

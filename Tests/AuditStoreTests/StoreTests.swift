@@ -120,3 +120,33 @@ func event(_ action: String, actor: String = "c1", at ns: Int64, attributes: [St
     }
 }
 
+
+@Suite struct CanonicalStorageTests {
+    let logger = Logger(label: "test")
+
+    /// A stream event (kept bytes) and a reconciliation event (decoded pairs) of the same container
+    /// must share one label set, and read back identically.
+    @Test func keptBytesAndDecodedPairsStoreTheSameLabelSet() async throws {
+        try await withTemporaryStore { path in
+            let line = #"{"Type":"container","Action":"exec_die","Actor":{"ID":"c1","Attributes":{"com.docker.compose.project":"shop","execID":"e1","exitCode":"0","image":"busybox","name":"web"}},"time":1,"timeNano":1000000000}"#
+            guard case .event(let streamed) = EventDecoder.decode(line) else { Issue.record("did not decode"); return }
+            #expect(streamed.attributes.canonicalParts != nil)
+            let reconciled = DockerEvent(type: "container", action: "update", actorID: "c1",
+                                         attributes: Attributes(["name": "web", "image": "busybox", "com.docker.compose.project": "shop", "changes": "memory"]),
+                                         scope: "local", timeNano: 2_000_000_000)
+            let writer = try EventWriter(path: path, logger: logger)
+            writer.enqueue([.event(streamed)], source: .stream)
+            await writer.flush()
+            writer.enqueue(events: [reconciled], source: .reconciliation)
+            await writer.close()
+            let reader = try StoreReader(path: path)
+            let sets = try reader.db.prepare("SELECT attributes FROM attribute_sets")
+            var texts: [String] = []
+            try sets.forEachRow { texts.append($0.string(0) ?? "") }
+            #expect(texts == [#"{"com.docker.compose.project":"shop","image":"busybox","name":"web"}"#])
+            let stored = try reader.events(EventQuery(sinceNs: 0, untilNs: .max))
+            #expect(stored.map(\.attributes) == [streamed.attributes, reconciled.attributes])
+            #expect(stored.first?.project == "shop")
+        }
+    }
+}

@@ -27,10 +27,18 @@ struct IngestBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read this NDJSON corpus instead of generating one.", valueName: "file"))
     var corpus: String?
 
+    @Option(help: ArgumentHelp("Write the generated corpus to this file, keep it, and measure nothing.", valueName: "file"))
+    var saveCorpus: String?
+
     @Option(help: ArgumentHelp("Directory for the corpus and the store (default /tmp).", valueName: "dir"))
     var workDir: String = "/tmp"
 
     func run() async throws {
+        if let saveCorpus {
+            try BenchCorpus.write(events: events, to: saveCorpus)
+            Terminal.out("wrote \(events) events to \(saveCorpus)")
+            return
+        }
         let ndjson = corpus ?? "\(workDir)/audit-bench-\(getpid()).ndjson"
         let dbPath = "\(workDir)/audit-bench-\(getpid()).db"
         defer {

@@ -88,7 +88,10 @@ struct CollectCommand: AsyncParsableCommand {
         logger.info("audit collect starting", metadata: ["store.path": "\(path)", "docker.host": "\(host)"])
         let writer = try EventWriter(path: path, logger: logger)
         let collector = CollectorService(client: DockerClient(host: host), writer: writer, storePath: path, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: collector)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: collector),
+            .init(service: ResidentPagesTrimmer(status: collector.status, logger: logger)),
+        ]
         if let webhook = try webhookConfiguration() {
             let app = buildWebhookApplication(
                 configuration: webhook,

@@ -13,9 +13,10 @@ public final class Database {
     public let path: String
 
     /// Opens (creating with mode 0600 if needed) the database at `path` and applies pending migrations.
-    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+    public init(path: String, readOnly: Bool = false, migrate: Bool = true) throws(SQLiteError) {
         self.path = path
         if !readOnly { try Self.createPrivately(path) }
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -32,12 +33,17 @@ public final class Database {
             // WAL + NORMAL: a commit survives a crash of the process (kill -9); only a power loss can
             // take back the last transactions, which the daemon's replay buffer then refills.
             try execute("PRAGMA synchronous = NORMAL")
-            try Migrator.apply(to: self)
+            if migrate { try Migrator.apply(to: self) }
         }
         try execute("PRAGMA cache_size = -16000")
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Process-wide settings, applied once before any connection exists.
+    private static let configured: Bool = {
+        audit_sqlite3_disable_memstatus() == SQLITE_OK
+    }()
 
     /// The file must not be readable by others: exec commands may carry secrets. SQLite gives the
     /// -wal and -shm files the main file's mode.

@@ -37,6 +37,15 @@ public final class Statement {
         }
     }
 
+    /// Binds UTF-8 bytes as TEXT (the writer's canonical attribute JSON, never turned into a String).
+    public func bind(_ index: Int32, text: [UInt8]?) {
+        guard let text else { sqlite3_bind_null(handle, index); return }
+        text.withUnsafeBytes { buffer in
+            let base = buffer.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), Self.transient)
+        }
+    }
+
     public func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { buffer in
             _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(buffer.count), Self.transient)

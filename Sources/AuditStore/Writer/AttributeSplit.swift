@@ -5,36 +5,25 @@ import DockerAPI
 /// image, name: stored once as an attribute set) and the part that changes per event (exec ids, exit
 /// codes, signals: stored on the event row). Without the split every health probe would store the
 /// container's whole label set again.
+///
+/// Both parts are canonical JSON bytes (sorted keys, no whitespace), the form `attribute_sets` keeps
+/// and the writer's caches compare. The decoder already split what the daemon sent canonically; this
+/// does the same for everything else (reconciliation events, escaped or unsorted input).
 enum AttributeSplit {
-    static let perEventKeys: Set<String> = [
-        "execID", "exitCode", "signal", "oldName", "execDuration",
-        "container", "destination", "propagation", "read/write", "containerExitCode", "changes",
-    ]
-
-    static func split(_ attributes: Attributes) -> (stable: Attributes, extra: [Attributes.Pair]) {
-        var stable: [Attributes.Pair] = []
-        var extra: [Attributes.Pair] = []
-        stable.reserveCapacity(attributes.count)
+    static func split(_ attributes: Attributes) -> Attributes.CanonicalParts {
+        if let parts = attributes.canonicalParts { return parts }
+        var stable: [(String, String)] = []
+        var extra: [(String, String)] = []
         for pair in attributes.pairs {
-            if perEventKeys.contains(pair.key) { extra.append(pair) } else { stable.append(pair) }
+            if Attributes.perEventKeys.contains(pair.key) { extra.append((pair.key, pair.value)) } else { stable.append((pair.key, pair.value)) }
         }
-        return (Attributes(stable), extra)
+        return .init(stable: canonicalJSON(stable), extra: extra.isEmpty ? [] : canonicalJSON(extra))
     }
 
-    /// The canonical text of an attribute set: a JSON object with sorted keys.
-    static func canonicalJSON(_ pairs: [Attributes.Pair]) -> String {
+    /// The canonical text of an attribute map: a JSON object with sorted keys.
+    static func canonicalJSON(_ pairs: [(String, String)]) -> [UInt8] {
         var writer = JSONWriter(capacity: 64 * pairs.count)
-        let sorted = isSorted(pairs) ? pairs : pairs.sorted { $0.key < $1.key }
-        writer.object(sorted.map { ($0.key, $0.value) })
-        return writer.text
-    }
-
-    private static func isSorted(_ pairs: [Attributes.Pair]) -> Bool {
-        var previous: String?
-        for pair in pairs {
-            if let previous, previous > pair.key { return false }
-            previous = pair.key
-        }
-        return true
+        writer.object(pairs.sorted { $0.0 < $1.0 })
+        return Array(writer.text.utf8)
     }
 }

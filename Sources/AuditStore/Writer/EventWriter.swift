@@ -38,11 +38,16 @@ public final class EventWriter: Sendable {
     private let finished = Semaphore()
     private let batchLimit: Int
     private let flushIntervalNs: Int64
+    private let checkpointer: Checkpointer
 
     /// Opens the database at `path` (migrating it) and starts the writer thread.
     public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250) throws(SQLiteError) {
         let db = try Database(path: path)
+        // Checkpoints run on the checkpointer's connection, never inside the writer's commits.
+        try db.execute("PRAGMA wal_autocheckpoint = 0")
+        try db.execute("PRAGMA journal_size_limit = 67108864")
         let store = try StoreWriter(db: db, logger: logger)
+        checkpointer = try Checkpointer(path: path, logger: logger)
         self.path = path
         self.batchLimit = batchLimit
         self.flushIntervalNs = Int64(flushIntervalMs) * 1_000_000
@@ -82,7 +87,10 @@ public final class EventWriter: Sendable {
         await flush()
         queue.withLock { $0.closed = true }
         wakeup.signal()
-        await OwnThread.run("audit-writer-join") { self.finished.wait() }
+        await OwnThread.run("audit-writer-join") {
+            self.finished.wait()
+            self.checkpointer.stop()
+        }
     }
 
     /// Events handed over and not yet taken by the writer thread.

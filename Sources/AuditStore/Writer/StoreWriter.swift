@@ -1,12 +1,28 @@
 import AuditSupport
 import DockerAPI
 import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The SQLite side of `EventWriter`: prepared statements and the dictionaries (actors, attribute sets)
 /// that keep rows small. Created on the caller's thread, then handed to the writer thread, the only
 /// one that touches it afterwards: hence unchecked.
 final class StoreWriter: @unchecked Sendable {
     private struct ActorKey: Hashable { let type: String; let id: String }
+
+    /// What the writer remembers of an actor: its row, and the attribute set its last event used (a
+    /// container's labels do not change, so most events hit this without hashing ~800 bytes).
+    private final class ActorEntry {
+        let rowID: Int64
+        var lastSet: [UInt8] = []
+        var lastSetID: Int64 = 0
+        init(rowID: Int64) { self.rowID = rowID }
+    }
 
     private let db: Database
     private let logger: Logger
@@ -21,8 +37,10 @@ final class StoreWriter: @unchecked Sendable {
     private let touchCoverage: Statement
     private let endCoverage: Statement
     private let insertGap: Statement
-    private var actors: [ActorKey: Int64] = [:]
-    private var attributeSets: [Attributes: Int64] = [:]
+    private var actors: [ActorKey: ActorEntry] = [:]
+    /// Events come in runs per container (an exec is three events): the last actor skips the lookup.
+    private var lastActor: (key: ActorKey, entry: ActorEntry)?
+    private var attributeSets: [CanonicalKey: Int64] = [:]
     private var openCoverage: Int64?
     private var failedAttempts = 0
 
@@ -111,6 +129,7 @@ final class StoreWriter: @unchecked Sendable {
         } catch {
             // The dictionaries may now name rows the rollback removed.
             actors.removeAll()
+            lastActor = nil
             attributeSets.removeAll()
             failedAttempts += 1
             let events = work.reduce(0) { n, op in
@@ -145,47 +164,66 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Inserts the event unless the same (time, actor, action) is already stored; true when inserted.
     private func store(_ event: DockerEvent, source: EventSource) throws(SQLiteError) -> Bool {
-        let (stable, extra) = AttributeSplit.split(event.attributes)
-        let actor = try actorID(type: event.type, id: event.actorID, labels: stable)
-        let set = try attributeSetID(stable)
+        let split = AttributeSplit.split(event.attributes)
+        let actor = try actorEntry(type: event.type, id: event.actorID, labels: event.attributes)
+        let set: Int64
+        if actor.lastSetID != 0, split.stable.count == actor.lastSet.count, Self.equal(split.stable, actor.lastSet) {
+            set = actor.lastSetID
+        } else {
+            set = try attributeSetID(split.stable)
+            actor.lastSet = split.stable
+            actor.lastSetID = set
+        }
         insertEvent.bind(1, event.timeNano)
-        insertEvent.bind(2, actor)
+        insertEvent.bind(2, actor.rowID)
         insertEvent.bind(3, event.action)
         insertEvent.bind(4, event.detail)
         insertEvent.bind(5, set)
-        insertEvent.bind(6, extra.isEmpty ? nil : AttributeSplit.canonicalJSON(extra))
+        insertEvent.bind(6, text: split.extra.isEmpty ? nil : split.extra)
         insertEvent.bind(7, event.scope == "local" ? nil : event.scope)
         insertEvent.bind(8, source.rawValue)
         try insertEvent.run()
         return db.changes > 0
     }
 
+    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+    }
+
     private func actorID(type: String, id: String, labels: Attributes) throws(SQLiteError) -> Int64 {
+        try actorEntry(type: type, id: id, labels: labels).rowID
+    }
+
+    private func actorEntry(type: String, id: String, labels: Attributes) throws(SQLiteError) -> ActorEntry {
+        if let last = lastActor, last.key.id == id, last.key.type == type { return last.entry }
         let key = ActorKey(type: type, id: id)
-        if let cached = actors[key] { return cached }
+        if let cached = actors[key] {
+            lastActor = (key, cached)
+            return cached
+        }
         upsertActor.bind(1, type)
         upsertActor.bind(2, id)
         upsertActor.bind(3, labels["com.docker.compose.project"])
         upsertActor.bind(4, labels["com.docker.compose.service"])
         defer { upsertActor.reset() }
         guard try upsertActor.step() else { throw SQLiteError(code: 1, message: "upsert of actor \(type) \(id) returned no row", sql: nil) }
-        let rowID = upsertActor.int64(0)
+        let entry = ActorEntry(rowID: upsertActor.int64(0))
         if actors.count > 200_000 { actors.removeAll() }
-        actors[key] = rowID
-        return rowID
+        actors[key] = entry
+        lastActor = (key, entry)
+        return entry
     }
 
-    private func attributeSetID(_ attributes: Attributes) throws(SQLiteError) -> Int64 {
-        if let cached = attributeSets[attributes] { return cached }
-        let json = AttributeSplit.canonicalJSON(attributes.pairs)
-        insertSet.bind(1, json)
+    private func attributeSetID(_ canonical: [UInt8]) throws(SQLiteError) -> Int64 {
+        if let cached = attributeSets[CanonicalKey(bytes: canonical)] { return cached }
+        insertSet.bind(1, text: canonical)
         try insertSet.run()
-        selectSet.bind(1, json)
+        selectSet.bind(1, text: canonical)
         defer { selectSet.reset() }
         guard try selectSet.step() else { throw SQLiteError(code: 1, message: "attribute set vanished after insert", sql: nil) }
         let rowID = selectSet.int64(0)
         if attributeSets.count > 100_000 { attributeSets.removeAll() }
-        attributeSets[attributes] = rowID
+        attributeSets[CanonicalKey(bytes: canonical)] = rowID
         return rowID
     }
 
@@ -241,5 +279,18 @@ final class StoreWriter: @unchecked Sendable {
         insertGap.bind(6, gap.reconciledNs)
         insertGap.bind(7, gap.changesFound)
         try insertGap.run()
+    }
+}
+
+/// Canonical JSON bytes as a dictionary key, hashed in one pass over the bytes.
+private struct CanonicalKey: Hashable {
+    let bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: CanonicalKey, b: CanonicalKey) -> Bool {
+        a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 }

@@ -30,29 +30,3 @@ public struct DockerEvent: Sendable, Equatable {
         return "\(action): \(detail)"
     }
 }
-
-/// An ordered string map: events carry ~10 attributes, so a linear scan beats hashing and keeps the
-/// daemon's (sorted) order for storage.
-public struct Attributes: Sendable, Hashable {
-    public var pairs: [Pair]
-
-    public struct Pair: Sendable, Hashable {
-        public var key: String
-        public var value: String
-        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
-    }
-
-    public init(_ pairs: [Pair] = []) { self.pairs = pairs }
-
-    public init(_ dictionary: [String: String]) {
-        self.pairs = dictionary.sorted { $0.key < $1.key }.map { Pair($0.key, $0.value) }
-    }
-
-    public subscript(key: String) -> String? {
-        for pair in pairs where pair.key == key { return pair.value }
-        return nil
-    }
-
-    public var isEmpty: Bool { pairs.isEmpty }
-    public var count: Int { pairs.count }
-}

@@ -30,9 +30,11 @@ public enum EventDecoder {
         var scope: String?
         var time: Int64?
         var timeNano: Int64?
-        var status: String?
-        var legacyID: String?
-        var legacyFrom: String?
+        // Engines up to API 1.51 repeat the event in legacy fields before the current ones; they are
+        // only decoded when the current ones are missing, so most lines build no String for them.
+        var status: UnsafeRawBufferPointer?
+        var legacyID: UnsafeRawBufferPointer?
+        var legacyFrom: UnsafeRawBufferPointer?
 
         try cursor.forEachMember { (c, key) throws(JSONCursor.Failure) in
             if key.equals("Type") { type = try c.isNull() ? nil : try c.string() }
@@ -41,16 +43,16 @@ public enum EventDecoder {
                 if try c.isNull() { return }
                 try c.forEachMember { (a, actorKey) throws(JSONCursor.Failure) in
                     if actorKey.equals("ID") { actorID = try a.isNull() ? nil : try a.string() }
-                    else if actorKey.equals("Attributes") { attributes = try a.stringMap() }
+                    else if actorKey.equals("Attributes") { attributes = try a.attributes() }
                     else { try a.skipValue() }
                 }
             }
             else if key.equals("timeNano") { timeNano = try c.int64() }
             else if key.equals("time") { time = try c.int64() }
             else if key.equals("scope") { scope = try c.isNull() ? nil : try c.string() }
-            else if key.equals("status") { status = try c.isNull() ? nil : try c.string() }
-            else if key.equals("id") { legacyID = try c.isNull() ? nil : try c.string() }
-            else if key.equals("from") { legacyFrom = try c.isNull() ? nil : try c.string() }
+            else if key.equals("status") { status = try c.isNull() ? nil : try c.rawString() }
+            else if key.equals("id") { legacyID = try c.isNull() ? nil : try c.rawString() }
+            else if key.equals("from") { legacyFrom = try c.isNull() ? nil : try c.rawString() }
             else { try c.skipValue() }
         }
         cursor.skipWhitespace()
@@ -59,10 +61,12 @@ public enum EventDecoder {
         // API < 1.22 sent only the legacy fields, and only for containers.
         let resolvedType = nonEmpty(type) ?? (status != nil ? "container" : nil)
         guard let resolvedType else { throw JSONCursor.Failure(reason: "missing field: Type") }
-        guard let fullAction = nonEmpty(action) ?? nonEmpty(status) else { throw JSONCursor.Failure(reason: "missing field: Action") }
-        guard let id = nonEmpty(actorID) ?? nonEmpty(legacyID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
+        if nonEmpty(action) == nil { action = try JSONCursor.decodeRaw(status) }
+        guard let fullAction = nonEmpty(action) else { throw JSONCursor.Failure(reason: "missing field: Action") }
+        if nonEmpty(actorID) == nil { actorID = try JSONCursor.decodeRaw(legacyID) }
+        guard let id = nonEmpty(actorID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
         guard let nanos = timeNano ?? time.map({ $0 * 1_000_000_000 }) else { throw JSONCursor.Failure(reason: "missing field: timeNano") }
-        if attributes.isEmpty, let legacyFrom { attributes = Attributes([Attributes.Pair("image", legacyFrom)]) }
+        if attributes.isEmpty, let from = try JSONCursor.decodeRaw(legacyFrom) { attributes = Attributes([Attributes.Pair("image", from)]) }
 
         let (base, detail) = split(fullAction)
         return DockerEvent(

@@ -59,6 +59,13 @@ struct JSONCursor {
     private mutating func rawStringWithoutEscapes() throws(Failure) -> UnsafeRawBufferPointer {
         index += 1
         let start = index
+        if let end = ByteScan.quote(in: bytes, from: start) {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            if !ByteScan.hasBackslash(raw) {
+                index = end + 1
+                return raw
+            }
+        }
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -76,6 +83,13 @@ struct JSONCursor {
         guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string at byte \(index)") }
         index += 1
         let start = index
+        if let end = ByteScan.quote(in: bytes, from: start) {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            if ByteScan.isPlain(raw) {
+                index = end + 1
+                return String(decoding: raw, as: UTF8.self)
+            }
+        }
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -88,6 +102,35 @@ struct JSONCursor {
             index += 1
         }
         throw Failure(reason: "truncated: unterminated string")
+    }
+
+    /// A string's raw bytes with its quotes, checked for termination only; `decodeRaw` decodes them
+    /// later if they turn out to be needed.
+    mutating func rawString() throws(Failure) -> UnsafeRawBufferPointer {
+        guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string at byte \(index)") }
+        let start = index
+        index += 1
+        if let end = ByteScan.quote(in: bytes, from: index), !ByteScan.hasBackslash(UnsafeRawBufferPointer(rebasing: bytes[index..<end])) {
+            index = end + 1
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        }
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+            }
+            if b == UInt8(ascii: "\\") { index += 1 }
+            index += 1
+        }
+        throw Failure(reason: "truncated: unterminated string")
+    }
+
+    /// Decodes what `rawString` returned, with the same checks as `string()`.
+    static func decodeRaw(_ raw: UnsafeRawBufferPointer?) throws(Failure) -> String? {
+        guard let raw else { return nil }
+        var cursor = JSONCursor(raw)
+        return try cursor.string()
     }
 
     private static func validated(_ raw: UnsafeRawBufferPointer) throws(Failure) -> String {
@@ -248,6 +291,16 @@ struct JSONCursor {
         index += n
     }
 
+    /// An event's attribute map: the daemon's bytes kept as they are when already canonical (the
+    /// common case, no String per attribute), decoded otherwise.
+    mutating func attributes() throws(Failure) -> Attributes {
+        _ = try peek()
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
+        guard let (length, parts) = CanonicalObject.parse(at: rest) else { return try stringMap() }
+        index += length
+        return Attributes(canonical: parts)
+    }
+
     /// A flat object of strings (`Attributes`, label maps). Non-string values are kept as their JSON text.
     mutating func stringMap() throws(Failure) -> Attributes {
         if try isNull() { return Attributes() }
@@ -293,7 +346,7 @@ public enum FlatJSON {
         let result = copy.withUTF8 { buffer -> Result<Attributes, Invalid> in
             var cursor = JSONCursor(UnsafeRawBufferPointer(buffer))
             do throws(JSONCursor.Failure) {
-                return .success(try cursor.stringMap())
+                return .success(try cursor.attributes())
             } catch {
                 return .failure(Invalid(reason: error.reason))
             }

@@ -14,21 +14,18 @@ public struct LineSplitter: Sendable {
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         var start = 0
-        var i = 0
         let n = chunk.count
-        while i < n {
-            if chunk[i] == 0x0A {
-                if carry.isEmpty {
-                    emit(UnsafeRawBufferPointer(start: base + start, count: i - start), body)
-                } else {
-                    carry.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: i - start))
-                    let line = carry
-                    carry.removeAll(keepingCapacity: true)
-                    line.withUnsafeBytes { emit($0, body) }
-                }
-                start = i + 1
+        // memchr: lines are ~1 KB, and scanning them byte by byte was a visible share of ingest.
+        while start < n, let hit = memchr(base + start, 0x0A, n - start) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
+            if carry.isEmpty {
+                emit(UnsafeRawBufferPointer(start: base + start, count: i - start), body)
+            } else {
+                carry.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: i - start))
+                carry.withUnsafeBytes { emit($0, body) }
+                carry.removeAll(keepingCapacity: true)
             }
-            i += 1
+            start = i + 1
         }
         if start < n {
             carry.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: n - start))
@@ -57,3 +54,11 @@ public struct LineSplitter: Sendable {
         body(UnsafeRawBufferPointer(rebasing: line[lo..<hi]))
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,230 @@
+/// An event's attributes: an ordered string map (events carry ~10–25 attributes, so a linear scan
+/// beats hashing).
+///
+/// The decoder keeps the daemon's bytes when they are already canonical JSON (sorted keys, no escapes,
+/// no whitespace: what Go's encoder writes for a label map), split into the part that repeats on every
+/// event of an object and the per-event part. The hot path builds no String per attribute, and the
+/// store keeps those bytes as they are. Everything else holds decoded pairs.
+public struct Attributes: Sendable {
+    public struct Pair: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    }
+
+    /// Keys whose values change from one event of an object to the next (exec ids, exit codes,
+    /// signals, a rename's old name, a network's container): everything else is the object's labels,
+    /// image and name, which repeat on every event.
+    public static let perEventKeys: [String] = [
+        "execID", "exitCode", "signal", "oldName", "execDuration",
+        "container", "destination", "propagation", "read/write", "containerExitCode", "changes",
+    ]
+
+    /// Canonical JSON objects: `{"k":"v",...}`, keys strictly ascending, ASCII without `"`, `\` or
+    /// control characters. `extra` is empty when the event had no per-event attributes.
+    public struct CanonicalParts: Sendable, Equatable {
+        public let stable: [UInt8]
+        public let extra: [UInt8]
+        public init(stable: [UInt8], extra: [UInt8]) { self.stable = stable; self.extra = extra }
+    }
+
+    private enum Storage: Sendable {
+        case pairs([Pair])
+        case canonical(CanonicalParts)
+    }
+
+    private let storage: Storage
+
+    public init(_ pairs: [Pair] = []) { storage = .pairs(pairs) }
+
+    public init(_ dictionary: [String: String]) {
+        storage = .pairs(dictionary.sorted { $0.key < $1.key }.map { Pair($0.key, $0.value) })
+    }
+
+    /// Parts the decoder built with `CanonicalObject.parse`.
+    init(canonical parts: CanonicalParts) { storage = .canonical(parts) }
+
+    /// The daemon's canonical bytes, split, when they were kept; nil for decoded pairs.
+    public var canonicalParts: CanonicalParts? {
+        if case .canonical(let parts) = storage { return parts }
+        return nil
+    }
+
+    /// The attributes in key order for canonical bytes, in the given order otherwise.
+    public var pairs: [Pair] {
+        switch storage {
+        case .pairs(let pairs): return pairs
+        case .canonical(let parts):
+            var pairs: [Pair] = []
+            parts.forEachMember { key, value in
+                pairs.append(Pair(String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            }
+            return parts.extra.isEmpty ? pairs : pairs.sorted { $0.key < $1.key }
+        }
+    }
+
+    public subscript(key: String) -> String? {
+        switch storage {
+        case .pairs(let pairs):
+            for pair in pairs where pair.key == key { return pair.value }
+            return nil
+        case .canonical(let parts):
+            var found: String?
+            var wanted = key
+            wanted.withUTF8 { wantedBytes in
+                parts.forEachMember { k, value in
+                    if found == nil, k.elementsEqual(wantedBytes) { found = String(decoding: value, as: UTF8.self) }
+                }
+            }
+            return found
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    public var count: Int {
+        switch storage {
+        case .pairs(let pairs): return pairs.count
+        case .canonical(let parts):
+            var n = 0
+            parts.forEachMember { _, _ in n += 1 }
+            return n
+        }
+    }
+}
+
+extension Attributes.CanonicalParts {
+    func forEachMember(_ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        CanonicalObject.forEachMember(stable, body)
+        CanonicalObject.forEachMember(extra, body)
+    }
+}
+
+extension Attributes: Equatable, Hashable {
+    /// Canonical bytes are a function of the pairs, so comparing bytes agrees with comparing pairs.
+    public static func == (lhs: Attributes, rhs: Attributes) -> Bool {
+        if let l = lhs.canonicalParts, let r = rhs.canonicalParts { return l == r }
+        return lhs.pairs == rhs.pairs
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(pairs) }
+}
+
+/// Recognising, splitting and reading canonical attribute objects.
+enum CanonicalObject {
+    /// Walks a canonical object: no escapes, so every `"` delimits.
+    static func forEachMember(_ bytes: [UInt8], _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            func quote(from i: Int) -> Int {
+                base.distance(to: UnsafeRawPointer(memchr(base + i, Int32(UInt8(ascii: "\"")), raw.count - i)!))
+            }
+            var i = 1
+            while i < raw.count, raw[i] == UInt8(ascii: "\"") {
+                let keyEnd = quote(from: i + 1)
+                let valueStart = keyEnd + 3  // past `":"`
+                let valueEnd = quote(from: valueStart)
+                body(UnsafeRawBufferPointer(rebasing: raw[(i + 1)..<keyEnd]), UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd]))
+                i = valueEnd + 2  // past `",` or `"}`
+            }
+        }
+    }
+
+    /// When the object at the start of `raw` is a canonical string map, its length and its parts;
+    /// nil when it is not one (whitespace, escapes, non-ASCII, non-string values, unsorted or repeated
+    /// keys, empty): the caller then decodes it the general way.
+    static func parse(at raw: UnsafeRawBufferPointer) -> (length: Int, parts: Attributes.CanonicalParts)? {
+        guard raw.count >= 2, raw[0] == UInt8(ascii: "{"), raw[1] == UInt8(ascii: "\"") else { return nil }
+        var i = 1
+        var previousKey = UnsafeRawBufferPointer(start: nil, count: 0)
+        var perEvent: [Range<Int>] = []
+        while true {
+            let memberStart = i
+            guard let keyEnd = plainStringEnd(raw, from: i) else { return nil }
+            let key = UnsafeRawBufferPointer(rebasing: raw[(i + 1)..<keyEnd])
+            if previousKey.baseAddress != nil, !ascending(previousKey, key) { return nil }
+            previousKey = key
+            i = keyEnd + 1
+            guard i < raw.count, raw[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            guard let valueEnd = plainStringEnd(raw, from: i) else { return nil }
+            if isPerEventKey(key) { perEvent.append(memberStart..<(valueEnd + 1)) }
+            i = valueEnd + 1
+            guard i < raw.count else { return nil }
+            if raw[i] == UInt8(ascii: "}") { return (i + 1, split(UnsafeRawBufferPointer(rebasing: raw[..<(i + 1)]), perEvent)) }
+            guard raw[i] == UInt8(ascii: ","), i + 1 < raw.count else { return nil }
+            i += 1
+        }
+    }
+
+    /// Cuts the per-event members out of `object` into an object of their own; both stay sorted.
+    private static func split(_ object: UnsafeRawBufferPointer, _ perEvent: [Range<Int>]) -> Attributes.CanonicalParts {
+        if perEvent.isEmpty { return .init(stable: Array(object), extra: []) }
+        var stable: [UInt8] = []
+        stable.reserveCapacity(object.count)
+        var extra: [UInt8] = [UInt8(ascii: "{")]
+        var from = 1  // after `{`
+        for member in perEvent {
+            append(object[from..<member.lowerBound], to: &stable)
+            if extra.count > 1 { extra.append(UInt8(ascii: ",")) }
+            extra.append(contentsOf: object[member])
+            from = member.upperBound
+        }
+        append(object[from..<(object.count - 1)], to: &stable)
+        stable.insert(UInt8(ascii: "{"), at: 0)
+        stable.append(UInt8(ascii: "}"))
+        extra.append(UInt8(ascii: "}"))
+        return .init(stable: stable, extra: extra)
+    }
+
+    /// Appends a run of members, dropping the commas that bordered a removed member.
+    private static func append(_ run: Slice<UnsafeRawBufferPointer>, to out: inout [UInt8]) {
+        var run = run
+        while run.first == UInt8(ascii: ",") { run = run.dropFirst() }
+        while run.last == UInt8(ascii: ",") { run = run.dropLast() }
+        guard !run.isEmpty else { return }
+        if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: run)
+    }
+
+    private static let perEventKeyBytes: [[UInt8]] = Attributes.perEventKeys.map { Array($0.utf8) }
+
+    @inline(__always)
+    private static func isPerEventKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        // Cheap reject first: every per-event key starts with one of these letters.
+        switch key.first {
+        case UInt8(ascii: "e"), UInt8(ascii: "s"), UInt8(ascii: "o"), UInt8(ascii: "c"), UInt8(ascii: "d"),
+             UInt8(ascii: "p"), UInt8(ascii: "r"):
+            break
+        default:
+            return false
+        }
+        for candidate in perEventKeyBytes where candidate.count == key.count {
+            if candidate.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return true }
+        }
+        return false
+    }
+
+    /// Index of the closing quote of the plain string opening at `start`.
+    @inline(__always)
+    private static func plainStringEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < raw.count, raw[start] == UInt8(ascii: "\""),
+              let end = ByteScan.quote(in: raw, from: start + 1),
+              ByteScan.isPlain(UnsafeRawBufferPointer(rebasing: raw[(start + 1)..<end])) else { return nil }
+        return end
+    }
+
+    private static func ascending(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = min(a.count, b.count)
+        let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+        return c < 0 || (c == 0 && a.count < b.count)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,75 @@
+import Testing
+@testable import DockerAPI
+
+/// The decoder keeps the daemon's attribute bytes when they are canonical and splits off the
+/// per-event keys; whatever it cannot keep must decode to exactly the same pairs the general path gives.
+@Suite struct CanonicalAttributesTests {
+    static func attributes(_ json: String) throws -> Attributes {
+        let line = #"{"Type":"container","Action":"exec_die","Actor":{"ID":"c1","Attributes":"# + json + #"},"time":1,"timeNano":1000000000}"#
+        guard case .event(let event) = EventDecoder.decode(line) else { throw DecodeFailed(line: line) }
+        return event.attributes
+    }
+
+    struct DecodeFailed: Error { let line: String }
+
+    @Test func keepsSortedPlainBytesAndSplitsPerEventKeys() throws {
+        let a = try Self.attributes(#"{"execID":"e1","exitCode":"0","image":"busybox","name":"web"}"#)
+        let parts = try #require(a.canonicalParts)
+        #expect(String(decoding: parts.stable, as: UTF8.self) == #"{"image":"busybox","name":"web"}"#)
+        #expect(String(decoding: parts.extra, as: UTF8.self) == #"{"execID":"e1","exitCode":"0"}"#)
+        #expect(a.pairs.map(\.key) == ["execID", "exitCode", "image", "name"])
+        #expect(a["exitCode"] == "0" && a["name"] == "web" && a["missing"] == nil)
+        #expect(a.count == 4)
+    }
+
+    @Test func perEventKeysAtTheEdgesLeaveValidObjects() throws {
+        // A network event: `container` is per-event and sits between the stable keys.
+        let network = try #require(try Self.attributes(#"{"container":"abc","name":"bridge","type":"bridge"}"#).canonicalParts)
+        #expect(String(decoding: network.stable, as: UTF8.self) == #"{"name":"bridge","type":"bridge"}"#)
+        #expect(String(decoding: network.extra, as: UTF8.self) == #"{"container":"abc"}"#)
+        let last = try #require(try Self.attributes(#"{"image":"x","signal":"15"}"#).canonicalParts)
+        #expect(String(decoding: last.stable, as: UTF8.self) == #"{"image":"x"}"#)
+        let only = try #require(try Self.attributes(#"{"execID":"e"}"#).canonicalParts)
+        #expect(String(decoding: only.stable, as: UTF8.self) == "{}")
+        #expect(String(decoding: only.extra, as: UTF8.self) == #"{"execID":"e"}"#)
+        let none = try #require(try Self.attributes(#"{"image":"x"}"#).canonicalParts)
+        #expect(none.extra.isEmpty)
+    }
+
+    @Test(arguments: [
+        #"{"name":"web","image":"busybox"}"#,            // unsorted
+        #"{"image":"a\"b","name":"web"}"#,               // escape
+        #"{"image":"caf\#u{e9}","name":"web"}"#,         // non-ASCII
+        #"{ "image":"busybox"}"#,                        // whitespace
+        #"{"image":"busybox","image":"other"}"#,         // repeated key
+        #"{"image":"busybox","exitCode":0}"#,            // non-string value
+        #"{}"#,
+    ])
+    func anythingElseDecodesTheGeneralWay(json: String) throws {
+        let a = try Self.attributes(json)
+        #expect(a.canonicalParts == nil, "\(json) is not canonical")
+    }
+
+    @Test func equalMapsCompareEqualWhicheverWayTheyWereRead() throws {
+        let kept = try Self.attributes(#"{"execID":"e1","image":"busybox","name":"web"}"#)
+        let decoded = Attributes([.init("execID", "e1"), .init("image", "busybox"), .init("name", "web")])
+        #expect(kept == decoded)
+        #expect(kept.hashValue == decoded.hashValue)
+        #expect(kept != (try Self.attributes(#"{"execID":"e2","image":"busybox","name":"web"}"#)))
+    }
+
+    @Test func plainSpansAreFoundAtEveryOffsetOfAWord() {
+        let base = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        #expect(base.withUnsafeBytes { ByteScan.isPlain($0) })
+        for bad: UInt8 in [0x5C, 0x00, 0x1F, 0x80, 0xFF] {
+            for offset in 0..<base.count {
+                var bytes = base
+                bytes[offset] = bad
+                #expect(!bytes.withUnsafeBytes { ByteScan.isPlain($0) }, "byte \(bad) at \(offset)")
+            }
+        }
+        // The neighbours of the rejected ranges are plain.
+        let edges: [UInt8] = [0x20, 0x5B, 0x5D, 0x7F]
+        #expect(edges.withUnsafeBytes { ByteScan.isPlain($0) })
+    }
+}
