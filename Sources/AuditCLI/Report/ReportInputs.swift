@@ -22,26 +22,30 @@ struct ReportInputs {
     /// An in-progress deployment can cover up to 30 minutes, so one started that long before the window counts.
     static let deploymentLookbackNs: Int64 = 30 * 60 * 1_000_000_000
 
+    /// Reads only what can be a change: health probes (most of a busy host's events) are recognised
+    /// from the per-hour exec summary and never read one by one; everything the matcher would only
+    /// have kept as context (exec companions, health status, network events) stays in the store.
     static func load(_ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64) throws -> ReportInputs {
         var inputs = ReportInputs()
-        let stored = try reader.events(EventQuery(sinceNs: fromNs - lookbackNs, untilNs: nowNs))
+        let readFrom = fromNs - lookbackNs
+        var stored = try reader.changes(fromNs: readFrom, toNs: nowNs)
+        let execGroups = try reader.execCommandGroups(fromNs: readFrom, toNs: nowNs)
+        let containers = Set(stored.filter { $0.type == "container" }.map(\.actorID)).union(execGroups.map(\.containerID))
+        inputs.snapshots = try snapshotHistories(reader, containers: containers)
+
+        var seen = Set(stored.map { EventKey(timeNano: $0.timeNano, actorID: $0.actorID, action: $0.action) })
+        func add(_ events: [StoredEvent]) {
+            for e in events where seen.insert(EventKey(timeNano: e.timeNano, actorID: e.actorID, action: e.action)).inserted { stored.append(e) }
+        }
+        for group in execGroups where !isProbeCommand(group, snapshots: inputs.snapshots) {
+            add(try reader.execStarts(of: group, fromNs: readFrom, toNs: nowNs))
+        }
+        add(try reader.interactiveExecStarts(fromNs: readFrom, toNs: nowNs))
+
         inputs.events = stored.map { e in
             MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
                          name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
                          source: Self.source(e.source), project: e.project, service: e.service)
-        }
-        let containers = Set(stored.filter { $0.type == "container" }.map(\.actorID))
-        for (id, rows) in try reader.snapshots(containerIDs: containers) {
-            var previous: ContainerSnapshot?
-            var entries: [SnapshotEntry] = []
-            for row in rows {
-                guard let snapshot = row.snapshot else { continue }
-                let changes = previous.map { snapshot.configChanges(from: $0).map(\.description) } ?? []
-                entries.append(SnapshotEntry(takenNs: row.takenNs, triggerNs: row.triggerNs, reason: row.reason,
-                                             state: Self.state(snapshot, takenNs: row.takenNs), configChangesFromPrevious: changes))
-                previous = snapshot
-            }
-            inputs.snapshots[id] = SnapshotHistory(entries)
         }
         let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
         for (id, row) in try reader.execs(ids: execIDs) {
@@ -58,6 +62,41 @@ struct ReportInputs {
         inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
         inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
         return inputs
+    }
+
+    private struct EventKey: Hashable {
+        let timeNano: Int64
+        let actorID: String
+        let action: String
+    }
+
+    /// A group is the container's health probe when its command is the health check's at both ends of
+    /// the group (a health check cannot change without recreating the container, so in between too).
+    /// Anything else, including a container with no snapshot, is read event by event and judged by the
+    /// matcher as before.
+    static func isProbeCommand(_ group: StoreReader.ExecCommandGroup, snapshots: [String: SnapshotHistory]) -> Bool {
+        guard let history = snapshots[group.containerID] else { return false }
+        let command = group.command.trimmingSpaces()
+        return [group.firstNs, group.lastNs].allSatisfy { ns in
+            history.state(at: ns)?.probeCommand.map { $0.trimmingSpaces() == command } ?? false
+        }
+    }
+
+    static func snapshotHistories(_ reader: StoreReader, containers: Set<String>) throws -> [String: SnapshotHistory] {
+        var histories: [String: SnapshotHistory] = [:]
+        for (id, rows) in try reader.snapshots(containerIDs: containers) {
+            var previous: ContainerSnapshot?
+            var entries: [SnapshotEntry] = []
+            for row in rows {
+                guard let snapshot = row.snapshot else { continue }
+                let changes = previous.map { snapshot.configChanges(from: $0).map(\.description) } ?? []
+                entries.append(SnapshotEntry(takenNs: row.takenNs, triggerNs: row.triggerNs, reason: row.reason,
+                                             state: Self.state(snapshot, takenNs: row.takenNs), configChangesFromPrevious: changes))
+                previous = snapshot
+            }
+            histories[id] = SnapshotHistory(entries)
+        }
+        return histories
     }
 
     private static func source(_ s: EventSource) -> MatcherEvent.Source {

@@ -42,8 +42,8 @@ extension StoreReader {
     /// the (actor, time) index; otherwise the primary key's time order serves the window.
     public func events(_ query: EventQuery) throws(SQLiteError) -> [StoredEvent] {
         var sql = """
-            SELECT e.time_ns, a.type, e.action, e.detail, a.docker_id, s.attributes, e.extra, e.scope, e.source, a.project, a.service
-            FROM events e JOIN actors a ON a.id = e.actor JOIN attribute_sets s ON s.id = e.attribute_set
+            SELECT \(Self.storedEventColumns)
+            FROM events e JOIN actors a ON a.id = e.actor
             WHERE e.time_ns >= ? AND e.time_ns <= ?
             """
         var actorIDs: [Int64]?
@@ -61,9 +61,29 @@ extension StoreReader {
         s.bind(2, query.untilNs)
         if let type = query.type { s.bind(3, type) }
         if let project = query.project { s.bind(4, project) }
+        return try readEvents(s)
+    }
+
+    /// The columns `readEvents` expects, from `events e JOIN actors a`.
+    static let storedEventColumns = "e.time_ns, a.type, e.action, e.detail, a.docker_id, e.attribute_set, e.extra, e.scope, e.source, a.project, a.service"
+
+    /// Rows of `storedEventColumns`, with each attribute set read and parsed once however many events
+    /// share it (every event of a container does).
+    func readEvents(_ s: Statement) throws(SQLiteError) -> [StoredEvent] {
+        let setQuery = try db.prepare("SELECT attributes FROM attribute_sets WHERE id = ?")
+        var sets: [Int64: Attributes] = [:]
         var out: [StoredEvent] = []
-        try s.forEachRow { row in
-            var attributes = AttributeJSON.parse(row.string(5) ?? "{}")
+        try s.forEachRow { (row) throws(SQLiteError) in
+            let setID = row.int64(5)
+            var attributes: Attributes
+            if let cached = sets[setID] {
+                attributes = cached
+            } else {
+                setQuery.bind(1, setID)
+                attributes = try setQuery.step() ? AttributeJSON.parse(setQuery.string(0) ?? "{}") : Attributes()
+                setQuery.reset()
+                sets[setID] = attributes
+            }
             if let extra = row.string(6) { attributes = AttributeJSON.merge(attributes, AttributeJSON.parse(extra)) }
             out.append(StoredEvent(
                 timeNano: row.int64(0), type: row.string(1) ?? "", action: row.string(2) ?? "", detail: row.string(3),

@@ -37,6 +37,9 @@ final class StoreWriter: @unchecked Sendable {
     private let touchCoverage: Statement
     private let endCoverage: Statement
     private let insertGap: Statement
+    private let upsertExecCommand: Statement
+    /// exec_start events of the batch being written, summed per (hour, actor, command) for `exec_commands`.
+    private var execCommands: [ExecCommandKey: ExecCommandTally] = [:]
     private var actors: [ActorKey: ActorEntry] = [:]
     /// Events come in runs per container (an exec is three events): the last actor skips the lookup.
     private var lastActor: (key: ActorKey, entry: ActorEntry)?
@@ -73,6 +76,11 @@ final class StoreWriter: @unchecked Sendable {
         endCoverage = try db.prepare("UPDATE coverage SET last_seen_ns = max(last_seen_ns, ?), ended_ns = ?, end_reason = ? WHERE id = ?")
         insertGap = try db.prepare("""
             INSERT INTO gaps (docker_host, from_ns, to_ns, cause, replayed, reconciled_ns, changes_found) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertExecCommand = try db.prepare("""
+            INSERT INTO exec_commands (hour, actor, command, count, first_ns, last_ns) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (hour, actor, command) DO UPDATE SET count = count + excluded.count,
+                first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns)
             """)
         // An interval left open means the previous collector died without closing it (kill -9, power
         // loss): it ended at its last heartbeat.
@@ -120,6 +128,7 @@ final class StoreWriter: @unchecked Sendable {
                     case .barrier: break
                     }
                 }
+                try flushExecCommands()
                 if let heartbeatNs, let open = openCoverage {
                     touchCoverage.bind(1, heartbeatNs)
                     touchCoverage.bind(2, open)
@@ -130,6 +139,7 @@ final class StoreWriter: @unchecked Sendable {
             // The dictionaries may now name rows the rollback removed.
             actors.removeAll()
             lastActor = nil
+            execCommands.removeAll()
             attributeSets.removeAll()
             failedAttempts += 1
             let events = work.reduce(0) { n, op in
@@ -183,7 +193,27 @@ final class StoreWriter: @unchecked Sendable {
         insertEvent.bind(7, event.scope == "local" ? nil : event.scope)
         insertEvent.bind(8, source.rawValue)
         try insertEvent.run()
-        return db.changes > 0
+        guard db.changes > 0 else { return false }
+        if event.action == "exec_start" {
+            execCommands[ExecCommandKey(hour: event.timeNano / Self.hourNs, actor: actor.rowID, command: event.detail ?? ""), default: ExecCommandTally()]
+                .add(event.timeNano)
+        }
+        return true
+    }
+
+    private static let hourNs: Int64 = 3_600_000_000_000
+
+    private func flushExecCommands() throws(SQLiteError) {
+        for (key, tally) in execCommands {
+            upsertExecCommand.bind(1, key.hour)
+            upsertExecCommand.bind(2, key.actor)
+            upsertExecCommand.bind(3, key.command)
+            upsertExecCommand.bind(4, tally.count)
+            upsertExecCommand.bind(5, tally.firstNs)
+            upsertExecCommand.bind(6, tally.lastNs)
+            try upsertExecCommand.run()
+        }
+        execCommands.removeAll(keepingCapacity: true)
     }
 
     private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -292,5 +322,23 @@ private struct CanonicalKey: Hashable {
 
     static func == (a: CanonicalKey, b: CanonicalKey) -> Bool {
         a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+}
+
+private struct ExecCommandKey: Hashable {
+    let hour: Int64
+    let actor: Int64
+    let command: String
+}
+
+private struct ExecCommandTally {
+    var count: Int64 = 0
+    var firstNs: Int64 = .max
+    var lastNs: Int64 = .min
+
+    mutating func add(_ ns: Int64) {
+        count += 1
+        firstNs = min(firstNs, ns)
+        lastNs = max(lastNs, ns)
     }
 }
