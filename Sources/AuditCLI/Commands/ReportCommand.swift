@@ -53,14 +53,34 @@ struct ReportCommand: AsyncParsableCommand {
         let now = Timestamp.now()
         let (since, until) = try window.resolve(now: now)
         let reader = try StoreReader(path: try store.resolvedPath())
-        let inputs = try ReportInputs.load(reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds)
+        let model = try Self.model(
+            reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
+            toleranceNs: TimeArgument.parseDuration(tolerance)!, severity: severity, project: project, statuses: try statuses())
+        let findings = model.findings
+        var out = Terminal.Buffered()
+        switch format {
+        case .table: ReportRendering.table(model).forEach { out.line($0) }
+        case .markdown: ReportRendering.markdown(model).forEach { out.line($0) }
+        case .json: out.line(try ReportRendering.json(model))
+        }
+        out.flush()
+        if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && SeverityLevel(rawValue: $0.severity.rawValue)! >= failOn }) {
+            throw CheckExit.findings
+        }
+    }
+
+    /// Everything a report shows, computed from the store now: the command and `audit bench report`
+    /// both go through here.
+    static func model(
+        _ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64, host: String, toleranceNs: Int64,
+        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil
+    ) throws -> ReportModel {
+        let inputs = try ReportInputs.load(reader, fromNs: fromNs, toNs: toNs, nowNs: nowNs)
         let analysis = Matcher.analyze(
             events: inputs.events, snapshots: inputs.snapshots, execs: inputs.execs, deployments: inputs.deployments,
             gaps: inputs.gaps.map { Gap(fromNs: $0.fromNs, toNs: $0.toNs, cause: $0.cause) }, acks: inputs.acks,
-            host: host ?? Self.hostname(), window: since.nanoseconds...until.nanoseconds,
-            toleranceNs: TimeArgument.parseDuration(tolerance)!, now: now.nanoseconds)
-        let wanted = try statuses()
-        let drift = try reader.driftFindings(fromNs: since.nanoseconds, toNs: until.nanoseconds).map { d in
+            host: host, window: fromNs...toNs, toleranceNs: toleranceNs, now: nowNs)
+        let drift = try reader.driftFindings(fromNs: fromNs, toNs: toNs).map { d in
             Finding.drift(id: d.id, kind: FindingKind(rawValue: d.observation.kind) ?? .configDrift,
                           severity: Severity(rawValue: d.observation.severity) ?? .medium, firstSeenNs: d.firstSeenNs, resolvedNs: d.resolvedNs,
                           container: Finding.Container(id: d.observation.containerID ?? "", name: d.observation.containerName,
@@ -72,22 +92,12 @@ struct ReportCommand: AsyncParsableCommand {
                 && (project.map { f.container.project == $0 } ?? true)
                 && (wanted.map { $0.contains(f.status) } ?? true)
         }
-        let model = ReportModel(
-            fromNs: since.nanoseconds, toNs: until.nanoseconds, findings: findings,
-            deployments: inputs.records.filter { $0.startedAt.nanoseconds <= until.nanoseconds && ($0.finishedAt?.nanoseconds ?? .max) >= since.nanoseconds }
+        return ReportModel(
+            fromNs: fromNs, toNs: toNs, findings: findings,
+            deployments: inputs.records.filter { $0.startedAt.nanoseconds <= toNs && ($0.finishedAt?.nanoseconds ?? .max) >= fromNs }
                 .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
             coverage: inputs.coverage,
-            gaps: inputs.gaps.filter { $0.toNs >= since.nanoseconds && $0.fromNs <= until.nanoseconds })
-        var out = Terminal.Buffered()
-        switch format {
-        case .table: ReportRendering.table(model).forEach { out.line($0) }
-        case .markdown: ReportRendering.markdown(model).forEach { out.line($0) }
-        case .json: out.line(try ReportRendering.json(model))
-        }
-        out.flush()
-        if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && SeverityLevel(rawValue: $0.severity.rawValue)! >= failOn }) {
-            throw CheckExit.findings
-        }
+            gaps: inputs.gaps.filter { $0.toNs >= fromNs && $0.fromNs <= toNs })
     }
 
     static func hostname() -> String {

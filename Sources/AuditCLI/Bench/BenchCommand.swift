@@ -11,9 +11,9 @@ import Glibc
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingest: events/s through decode + store, store bytes vs raw NDJSON, peak RSS.",
+        abstract: "Measure ingest (events/s, store size, RSS) and report speed on a large store; prints figures.",
         discussion: "Prints figures; asserts nothing. The corpus is generated to look like an Engine 20.10 capture: lifecycle, exec trios, health probes, compose labels, network and image events.",
-        subcommands: [IngestBench.self],
+        subcommands: [IngestBench.self, ReportBench.self],
         defaultSubcommand: IngestBench.self
     )
 }
