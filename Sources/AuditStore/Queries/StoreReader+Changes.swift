@@ -87,7 +87,8 @@ extension StoreReader {
             WHERE (tty = 1 OR privileged = 1) AND inspected_ns BETWEEN ? AND ?
             """)
         sessions.bind(1, fromNs)
-        sessions.bind(2, toNs + Self.inspectionDelayNs)
+        let (until, overflow) = toNs.addingReportingOverflow(Self.inspectionDelayNs)
+        sessions.bind(2, overflow ? .max : until)
         var found: [(String, Int64, Int64)] = []
         try sessions.forEachRow { found.append(($0.string(0) ?? "", $0.int64(1), $0.int64(2))) }
         let s = try db.prepare("""
