@@ -3,11 +3,11 @@ import Logging
 import ServiceLifecycle
 
 /// Runs beside `audit collect`: once the collector streams live (start-up and catch-up done), and
-/// then every few minutes, hands back the clean file pages nothing uses any more.
+/// then every minute, hands back the clean file pages nothing uses any more.
 struct ResidentPagesTrimmer: Service {
     let status: CollectorStatus
     let logger: Logger
-    var interval: Duration = .seconds(300)
+    var interval: Duration = .seconds(60)
 
     func run() async throws {
         do {
