@@ -29,6 +29,10 @@ public final class EventWriter: Sendable {
         var pending: [Operation] = []
         var pendingEvents = 0
         var closed = false
+        /// Batches the writer has stored, left for the producer to free. Freeing a batch costs about a
+        /// microsecond per event (its strings and byte arrays were allocated on the producer's
+        /// thread); the producer has time to spare, the writer does not.
+        var written: [[Operation]] = []
     }
 
     public let statistics = WriterStatistics()
@@ -97,12 +101,15 @@ public final class EventWriter: Sendable {
     public var pendingEvents: Int { queue.withLock { $0.pendingEvents } }
 
     private func push(_ operation: Operation, events: Int) {
-        let wake = queue.withLock { q -> Bool in
+        let (wake, written) = queue.withLock { q -> (Bool, [[Operation]]) in
             q.pending.append(operation)
             q.pendingEvents += events
-            return q.pendingEvents >= batchLimit
+            let written = q.written
+            q.written.removeAll()
+            return (q.pendingEvents >= batchLimit, written)
         }
         if wake { wakeup.signal() }
+        _ = consume written  // freed here, on the producer's thread
     }
 
     // MARK: - the writer thread
@@ -118,7 +125,7 @@ public final class EventWriter: Sendable {
                 q.pendingEvents = 0
                 return (work, q.closed)
             }
-            let work = retry + fresh
+            let work = retry.isEmpty ? fresh : retry + fresh
             let now = Timestamp.now().nanoseconds
             let heartbeat = now - lastHeartbeat >= 1_000_000_000
             if !work.isEmpty || heartbeat {
@@ -128,6 +135,8 @@ public final class EventWriter: Sendable {
             }
             if retry.isEmpty {
                 for case .barrier(let done) in work { done() }
+                // Hand the batch back for freeing, unless the producer has stopped collecting them.
+                queue.withLock { q in if q.written.count < 8 && !q.closed { q.written.append(work) } }
             }
             if closed && retry.isEmpty { break }
         }
