@@ -26,7 +26,7 @@ final class StoreWriter: @unchecked Sendable {
 
     private let db: Database
     private let logger: Logger
-    private let insertEvent: Statement
+    private let events: EventInserter
     private let upsertActor: Statement
     private let insertSet: Statement
     private let selectSet: Statement
@@ -50,10 +50,7 @@ final class StoreWriter: @unchecked Sendable {
     init(db: Database, logger: Logger) throws(SQLiteError) {
         self.db = db
         self.logger = logger
-        insertEvent = try db.prepare("""
-            INSERT OR IGNORE INTO events (time_ns, actor, action, detail, attribute_set, extra, scope, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        events = try EventInserter(db: db)
         upsertActor = try db.prepare("""
             INSERT INTO actors (type, docker_id, project, service) VALUES (?, ?, ?, ?)
             ON CONFLICT (type, docker_id) DO UPDATE SET
@@ -128,6 +125,7 @@ final class StoreWriter: @unchecked Sendable {
                     case .barrier: break
                     }
                 }
+                try events.flush()
                 try flushExecCommands()
                 if let heartbeatNs, let open = openCoverage {
                     touchCoverage.bind(1, heartbeatNs)
@@ -140,6 +138,7 @@ final class StoreWriter: @unchecked Sendable {
             actors.removeAll()
             lastActor = nil
             execCommands.removeAll()
+            events.rolledBack()
             attributeSets.removeAll()
             failedAttempts += 1
             let events = work.reduce(0) { n, op in
@@ -160,6 +159,7 @@ final class StoreWriter: @unchecked Sendable {
             return work
         }
         failedAttempts = 0
+        events.committed()
         statistics.record(stored: stored, duplicates: duplicates, quarantined: quarantined, newest: newest)
         return []
     }
@@ -184,16 +184,10 @@ final class StoreWriter: @unchecked Sendable {
             actor.lastSet = split.stable
             actor.lastSetID = set
         }
-        insertEvent.bind(1, event.timeNano)
-        insertEvent.bind(2, actor.rowID)
-        insertEvent.bind(3, event.action)
-        insertEvent.bind(4, event.detail)
-        insertEvent.bind(5, set)
-        insertEvent.bind(6, text: split.extra.isEmpty ? nil : split.extra)
-        insertEvent.bind(7, event.scope == "local" ? nil : event.scope)
-        insertEvent.bind(8, source.rawValue)
-        try insertEvent.run()
-        guard db.changes > 0 else { return false }
+        let row = EventInserter.Row(
+            timeNano: event.timeNano, actor: actor.rowID, action: event.action, detail: event.detail, attributeSet: set,
+            extra: split.extra.isEmpty ? nil : split.extra, scope: event.scope == "local" ? nil : event.scope, source: source.rawValue)
+        guard try events.insert(row) else { return false }
         if event.action == "exec_start" {
             execCommands[ExecCommandKey(hour: event.timeNano / Self.hourNs, actor: actor.rowID, command: event.detail ?? ""), default: ExecCommandTally()]
                 .add(event.timeNano)
