@@ -55,6 +55,10 @@ import Testing
             #expect(groups.map(\.command) == [Self.probe, "sh"])
             #expect(groups.map(\.count) == [120, 1])
             #expect(groups[0].firstNs == 10 * Self.hour + 1 && groups[0].lastNs == 10 * Self.hour + 119 * 60_000_000_000 + 1)
+            // Status counts come from the writer's running totals, duplicates excluded.
+            let status = try reader.status()
+            #expect(status.eventsByType.map { "\($0.0) \($0.1)" } == ["container \(history.count - 1)", "network 1"])
+            #expect(status.eventsBySource.map(\.1) == [history.count])
             let rows = try reader.db.prepare("SELECT hour, count FROM exec_commands WHERE command = ? ORDER BY hour")
             rows.bind(1, Self.probe)
             var perHour: [String] = []
@@ -108,6 +112,7 @@ import Testing
             let hours = try old.prepare("SELECT count(*) FROM exec_commands")
             try hours.step()
             #expect(hours.int64(0) == 2)
+            #expect(try reader.status().eventsByType.map { "\($0.0) \($0.1)" } == ["container 4"])
         }
     }
 }

@@ -41,10 +41,11 @@ public struct StoreStatus: Sendable {
 extension StoreReader {
     public func status(recent: Int = 5) throws(SQLiteError) -> StoreStatus {
         var status = StoreStatus()
-        try db.prepare("SELECT source, count(*) FROM events GROUP BY source").forEachRow { row in
+        // Kept by the writer (migration 004): counting millions of rows here would take seconds.
+        try db.prepare("SELECT source, sum(count) FROM event_counts GROUP BY source ORDER BY source").forEachRow { row in
             status.eventsBySource.append((EventSource(rawValue: row.int64(0)) ?? .stream, Int(row.int64(1))))
         }
-        try db.prepare("SELECT a.type, count(*) FROM events e JOIN actors a ON a.id = e.actor GROUP BY a.type ORDER BY 2 DESC").forEachRow { row in
+        try db.prepare("SELECT type, sum(count) FROM event_counts GROUP BY type ORDER BY 2 DESC").forEachRow { row in
             status.eventsByType.append((row.string(0) ?? "", Int(row.int64(1))))
         }
         try db.prepare("SELECT max(time_ns), min(time_ns) FROM events").forEachRow { row in

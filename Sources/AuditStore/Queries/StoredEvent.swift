@@ -48,7 +48,7 @@ extension StoreReader {
             """
         var actorIDs: [Int64]?
         if let container = query.container {
-            actorIDs = try containerActors(matching: container)
+            actorIDs = try containerActors(matching: container, sinceNs: query.sinceNs, untilNs: query.untilNs)
             sql += " AND e.actor IN (\(actorIDs!.map(String.init).joined(separator: ",")))"
         }
         if query.type != nil { sql += " AND a.type = ?3" }
@@ -93,19 +93,24 @@ extension StoreReader {
         return out
     }
 
-    /// Container actors whose id starts with `text` or whose name (any name it ever had) is `text`.
-    public func containerActors(matching text: String) throws(SQLiteError) -> [Int64] {
+    /// Container actors whose id starts with `text` or whose name is `text`: any name a snapshot
+    /// recorded, or the name its events carried in the window (looked up only there: events have no
+    /// index by attribute set, and a store holds millions).
+    public func containerActors(matching text: String, sinceNs: Int64 = .min, untilNs: Int64 = .max) throws(SQLiteError) -> [Int64] {
         let s = try db.prepare("""
             SELECT id FROM actors WHERE type = 'container' AND docker_id >= ?1 AND docker_id < ?1 || 'g'
             UNION
-            SELECT DISTINCT e.actor FROM attribute_sets s JOIN events e ON e.attribute_set = s.id
-            WHERE s.attributes LIKE '%"name":' || ?2 || '%' AND json_extract(s.attributes, '$.name') = ?3
+            SELECT DISTINCT e.actor FROM events e
+            WHERE e.time_ns BETWEEN ?4 AND ?5 AND e.attribute_set IN (
+                SELECT id FROM attribute_sets WHERE attributes LIKE '%"name":' || ?2 || '%' AND json_extract(attributes, '$.name') = ?3)
             UNION
             SELECT DISTINCT actor FROM container_snapshots WHERE name = ?3
             """)
         s.bind(1, text.lowercased())
         s.bind(2, JSONWriter.quoted(text))
         s.bind(3, text)
+        s.bind(4, sinceNs)
+        s.bind(5, untilNs)
         var ids: [Int64] = []
         try s.forEachRow { ids.append($0.int64(0)) }
         return ids

@@ -40,6 +40,9 @@ final class StoreWriter: @unchecked Sendable {
     private let upsertExecCommand: Statement
     /// exec_start events of the batch being written, summed per (hour, actor, command) for `exec_commands`.
     private var execCommands: [ExecCommandKey: ExecCommandTally] = [:]
+    private let upsertEventCount: Statement
+    /// Events stored in the batch being written, per actor type and source, for `event_counts`.
+    private var eventCounts: [EventCountKey: Int64] = [:]
     private var actors: [ActorKey: ActorEntry] = [:]
     /// Events come in runs per container (an exec is three events): the last actor skips the lookup.
     private var lastActor: (key: ActorKey, entry: ActorEntry)?
@@ -73,6 +76,10 @@ final class StoreWriter: @unchecked Sendable {
         endCoverage = try db.prepare("UPDATE coverage SET last_seen_ns = max(last_seen_ns, ?), ended_ns = ?, end_reason = ? WHERE id = ?")
         insertGap = try db.prepare("""
             INSERT INTO gaps (docker_host, from_ns, to_ns, cause, replayed, reconciled_ns, changes_found) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertEventCount = try db.prepare("""
+            INSERT INTO event_counts (type, source, count) VALUES (?, ?, ?)
+            ON CONFLICT (type, source) DO UPDATE SET count = count + excluded.count
             """)
         upsertExecCommand = try db.prepare("""
             INSERT INTO exec_commands (hour, actor, command, count, first_ns, last_ns) VALUES (?, ?, ?, ?, ?, ?)
@@ -126,7 +133,7 @@ final class StoreWriter: @unchecked Sendable {
                     }
                 }
                 try events.flush()
-                try flushExecCommands()
+                try flushSummaries()
                 if let heartbeatNs, let open = openCoverage {
                     touchCoverage.bind(1, heartbeatNs)
                     touchCoverage.bind(2, open)
@@ -138,6 +145,7 @@ final class StoreWriter: @unchecked Sendable {
             actors.removeAll()
             lastActor = nil
             execCommands.removeAll()
+            eventCounts.removeAll()
             events.rolledBack()
             attributeSets.removeAll()
             failedAttempts += 1
@@ -188,6 +196,7 @@ final class StoreWriter: @unchecked Sendable {
             timeNano: event.timeNano, actor: actor.rowID, action: event.action, detail: event.detail, attributeSet: set,
             extra: split.extra.isEmpty ? nil : split.extra, scope: event.scope == "local" ? nil : event.scope, source: source.rawValue)
         guard try events.insert(row) else { return false }
+        eventCounts[EventCountKey(type: event.type, source: source.rawValue), default: 0] += 1
         if event.action == "exec_start" {
             execCommands[ExecCommandKey(hour: event.timeNano / Self.hourNs, actor: actor.rowID, command: event.detail ?? ""), default: ExecCommandTally()]
                 .add(event.timeNano)
@@ -197,7 +206,8 @@ final class StoreWriter: @unchecked Sendable {
 
     private static let hourNs: Int64 = 3_600_000_000_000
 
-    private func flushExecCommands() throws(SQLiteError) {
+    /// Writes the batch's summaries: exec commands per hour, event counts per type and source.
+    private func flushSummaries() throws(SQLiteError) {
         for (key, tally) in execCommands {
             upsertExecCommand.bind(1, key.hour)
             upsertExecCommand.bind(2, key.actor)
@@ -208,6 +218,13 @@ final class StoreWriter: @unchecked Sendable {
             try upsertExecCommand.run()
         }
         execCommands.removeAll(keepingCapacity: true)
+        for (key, count) in eventCounts {
+            upsertEventCount.bind(1, key.type)
+            upsertEventCount.bind(2, key.source)
+            upsertEventCount.bind(3, count)
+            try upsertEventCount.run()
+        }
+        eventCounts.removeAll(keepingCapacity: true)
     }
 
     private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -335,4 +352,9 @@ private struct ExecCommandTally {
         firstNs = min(firstNs, ns)
         lastNs = max(lastNs, ns)
     }
+}
+
+private struct EventCountKey: Hashable {
+    let type: String
+    let source: Int64
 }
