@@ -37,12 +37,7 @@ final class StoreWriter: @unchecked Sendable {
     private let touchCoverage: Statement
     private let endCoverage: Statement
     private let insertGap: Statement
-    private let upsertExecCommand: Statement
-    /// exec_start events of the batch being written, summed per (hour, actor, command) for `exec_commands`.
-    private var execCommands: [ExecCommandKey: ExecCommandTally] = [:]
-    private let upsertEventCount: Statement
-    /// Events stored in the batch being written, per actor type and source, for `event_counts`.
-    private var eventCounts: [EventCountKey: Int64] = [:]
+    private let summaries: BatchSummaries
     private var actors: [ActorKey: ActorEntry] = [:]
     /// Events come in runs per container (an exec is three events): the last actor skips the lookup.
     private var lastActor: (key: ActorKey, entry: ActorEntry)?
@@ -77,15 +72,7 @@ final class StoreWriter: @unchecked Sendable {
         insertGap = try db.prepare("""
             INSERT INTO gaps (docker_host, from_ns, to_ns, cause, replayed, reconciled_ns, changes_found) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        upsertEventCount = try db.prepare("""
-            INSERT INTO event_counts (type, source, count) VALUES (?, ?, ?)
-            ON CONFLICT (type, source) DO UPDATE SET count = count + excluded.count
-            """)
-        upsertExecCommand = try db.prepare("""
-            INSERT INTO exec_commands (hour, actor, command, count, first_ns, last_ns) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (hour, actor, command) DO UPDATE SET count = count + excluded.count,
-                first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns)
-            """)
+        summaries = try BatchSummaries(db: db)
         // An interval left open means the previous collector died without closing it (kill -9, power
         // loss): it ended at its last heartbeat.
         try db.execute("UPDATE coverage SET ended_ns = last_seen_ns, end_reason = 'collector stopped unexpectedly' WHERE ended_ns IS NULL")
@@ -133,7 +120,7 @@ final class StoreWriter: @unchecked Sendable {
                     }
                 }
                 try events.flush()
-                try flushSummaries()
+                try summaries.flush()
                 if let heartbeatNs, let open = openCoverage {
                     touchCoverage.bind(1, heartbeatNs)
                     touchCoverage.bind(2, open)
@@ -144,8 +131,7 @@ final class StoreWriter: @unchecked Sendable {
             // The dictionaries may now name rows the rollback removed.
             actors.removeAll()
             lastActor = nil
-            execCommands.removeAll()
-            eventCounts.removeAll()
+            summaries.discard()
             events.rolledBack()
             attributeSets.removeAll()
             failedAttempts += 1
@@ -196,35 +182,8 @@ final class StoreWriter: @unchecked Sendable {
             timeNano: event.timeNano, actor: actor.rowID, action: event.action, detail: event.detail, attributeSet: set,
             extra: split.extra.isEmpty ? nil : split.extra, scope: event.scope == "local" ? nil : event.scope, source: source.rawValue)
         guard try events.insert(row) else { return false }
-        eventCounts[EventCountKey(type: event.type, source: source.rawValue), default: 0] += 1
-        if event.action == "exec_start" {
-            execCommands[ExecCommandKey(hour: event.timeNano / Self.hourNs, actor: actor.rowID, command: event.detail ?? ""), default: ExecCommandTally()]
-                .add(event.timeNano)
-        }
+        summaries.add(event, actorRow: actor.rowID, source: source)
         return true
-    }
-
-    private static let hourNs: Int64 = 3_600_000_000_000
-
-    /// Writes the batch's summaries: exec commands per hour, event counts per type and source.
-    private func flushSummaries() throws(SQLiteError) {
-        for (key, tally) in execCommands {
-            upsertExecCommand.bind(1, key.hour)
-            upsertExecCommand.bind(2, key.actor)
-            upsertExecCommand.bind(3, key.command)
-            upsertExecCommand.bind(4, tally.count)
-            upsertExecCommand.bind(5, tally.firstNs)
-            upsertExecCommand.bind(6, tally.lastNs)
-            try upsertExecCommand.run()
-        }
-        execCommands.removeAll(keepingCapacity: true)
-        for (key, count) in eventCounts {
-            upsertEventCount.bind(1, key.type)
-            upsertEventCount.bind(2, key.source)
-            upsertEventCount.bind(3, count)
-            try upsertEventCount.run()
-        }
-        eventCounts.removeAll(keepingCapacity: true)
     }
 
     private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -334,27 +293,4 @@ private struct CanonicalKey: Hashable {
     static func == (a: CanonicalKey, b: CanonicalKey) -> Bool {
         a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
-}
-
-private struct ExecCommandKey: Hashable {
-    let hour: Int64
-    let actor: Int64
-    let command: String
-}
-
-private struct ExecCommandTally {
-    var count: Int64 = 0
-    var firstNs: Int64 = .max
-    var lastNs: Int64 = .min
-
-    mutating func add(_ ns: Int64) {
-        count += 1
-        firstNs = min(firstNs, ns)
-        lastNs = max(lastNs, ns)
-    }
-}
-
-private struct EventCountKey: Hashable {
-    let type: String
-    let source: Int64
 }
