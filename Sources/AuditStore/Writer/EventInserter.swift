@@ -31,8 +31,8 @@ final class EventInserter {
     private var newestNs: Int64
     private var committedNewestNs: Int64
     /// Rows a multi-row insert ignored although they looked new: only possible when another process
-    /// writes the same store (an `audit ingest` beside the collector).
-    private(set) var unexpectedDuplicates = 0
+    /// writes the same store (an `audit ingest` beside the collector). `insert` had called them new.
+    private var unexpectedDuplicates = 0
 
     init(db: Database) throws(SQLiteError) {
         self.db = db
@@ -81,10 +81,17 @@ final class EventInserter {
 
     func committed() { committedNewestNs = newestNs }
 
+    /// How many rows reported new were ignored since the last call, for the writer's statistics.
+    func takeUnexpectedDuplicates() -> Int {
+        defer { unexpectedDuplicates = 0 }
+        return unexpectedDuplicates
+    }
+
     /// After a rollback: nothing pending was stored.
     func rolledBack() {
         pending.removeAll(keepingCapacity: true)
         newestNs = committedNewestNs
+        unexpectedDuplicates = 0
     }
 
     private func bind(_ row: Row, to s: Statement, at offset: Int32) {

@@ -154,7 +154,9 @@ final class StoreWriter: @unchecked Sendable {
         }
         failedAttempts = 0
         events.committed()
-        statistics.record(stored: stored, duplicates: duplicates, quarantined: quarantined, newest: newest)
+        // Rows the multi-row insert ignored after all (another process wrote them meanwhile).
+        let ignored = events.takeUnexpectedDuplicates()
+        statistics.record(stored: stored - ignored, duplicates: duplicates + ignored, quarantined: quarantined, newest: newest)
         return []
     }
 
