@@ -39,8 +39,9 @@ public struct Ingestor: Sendable {
             var batch: [StreamItem] = []
             batch.reserveCapacity(4096)
             var nextReport = reportEveryBytes
+            let interner = Interner()
             func hand(_ line: UnsafeRawBufferPointer) {
-                let item = EventDecoder.decode(line)
+                let item = EventDecoder.decode(line, interner: interner)
                 if case .malformed = item { progress.malformed += 1 }
                 batch.append(item)
                 progress.lines += 1

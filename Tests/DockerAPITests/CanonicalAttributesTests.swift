@@ -73,3 +73,40 @@ import Testing
         #expect(edges.withUnsafeBytes { ByteScan.isPlain($0) })
     }
 }
+
+@Suite struct InternerTests {
+    /// Interning changes allocations, never results: every line of a real capture decodes the same,
+    /// and a container's unchanged label set comes back as the very same array.
+    @Test func decodesARealCaptureExactlyAsWithoutAndSharesLabelSets() throws {
+        let interner = Interner()
+        var shared = 0
+        var previous: [String: [UInt8]] = [:]
+        for line in try EventDecoderTests.capture() {
+            var bytes = Array(line.utf8)
+            let plain = bytes.withUnsafeBytes { EventDecoder.decode($0) }
+            let interned = bytes.withUnsafeBytes { EventDecoder.decode($0, interner: interner) }
+            guard case .event(let a) = plain, case .event(let b) = interned else { Issue.record("did not decode: \(line)"); continue }
+            #expect(a == b)
+            #expect(a.attributes.pairs == b.attributes.pairs)
+            if let stable = b.attributes.canonicalParts?.stable {
+                if let before = previous[b.actorID], before == stable,
+                   before.withUnsafeBytes({ x in stable.withUnsafeBytes { y in x.baseAddress == y.baseAddress } }) { shared += 1 }
+                previous[b.actorID] = stable
+            }
+            bytes.removeAll()
+        }
+        #expect(shared > 10, "repeated label sets must be one array")
+    }
+
+    @Test func anInternedActionStillSplitsAndSpeaksDocker() throws {
+        let interner = Interner()
+        for _ in 0..<2 {
+            let line = #"{"Type":"container","Action":"exec_died","Actor":{"ID":"c1","Attributes":{"execID":"e"}},"time":1,"timeNano":1}"#
+            guard case .event(let e) = EventDecoder.decode(line, interner: interner) else { Issue.record("did not decode"); return }
+            #expect(e.action == "exec_die" && e.detail == nil)
+            let exec = #"{"Type":"container","Action":"exec_start: sh -c date","Actor":{"ID":"c1","Attributes":{"execID":"e"}},"time":1,"timeNano":1}"#
+            guard case .event(let x) = EventDecoder.decode(exec, interner: interner) else { Issue.record("did not decode"); return }
+            #expect(x.action == "exec_start" && x.detail == "sh -c date")
+        }
+    }
+}

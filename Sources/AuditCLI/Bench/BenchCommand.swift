@@ -84,11 +84,12 @@ struct IngestBench: AsyncParsableCommand {
         var splitter = LineSplitter()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var count = 0
+        let interner = Interner()
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) { line in
-                if case .event = EventDecoder.decode(line) { count += 1 }
+                if case .event = EventDecoder.decode(line, interner: interner) { count += 1 }
             } }
         }
         return count

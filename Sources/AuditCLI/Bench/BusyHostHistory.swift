@@ -171,6 +171,7 @@ struct BusyHostHistory {
         var line: [UInt8] = []
         var batch: [StreamItem] = []
         var count = 0
+        let interner = Interner()
         var pending: Int { batch.count }
 
         init(writer: EventWriter) {
@@ -198,7 +199,7 @@ struct BusyHostHistory {
             line += #","timeNano":"#.utf8
             line += String(ns).utf8
             line += "}".utf8
-            batch.append(line.withUnsafeBytes { EventDecoder.decode($0) })
+            batch.append(line.withUnsafeBytes { EventDecoder.decode($0, interner: interner) })
             count += 1
         }
 

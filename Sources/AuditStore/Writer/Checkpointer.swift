@@ -13,7 +13,7 @@ final class Checkpointer: Sendable {
     private let finished = Semaphore()
     private let stopping = Mutex(false)
 
-    init(path: String, logger: Logger, intervalNs: Int64 = 250_000_000) throws(SQLiteError) {
+    init(path: String, logger: Logger, intervalNs: Int64 = 1_000_000_000) throws(SQLiteError) {
         let connection = Connection(db: try Database(path: path, migrate: false))
         OwnThread.start("audit-checkpoint") { [self] in
             let db = connection.db

@@ -188,8 +188,11 @@ final class StoreWriter: @unchecked Sendable {
         return true
     }
 
+    /// The decoder's interner hands the same array for an unchanged label set: then no bytes compare.
     private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in
+            x.count == y.count && (x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+        } }
     }
 
     private func actorID(type: String, id: String, labels: Attributes) throws(SQLiteError) -> Int64 {

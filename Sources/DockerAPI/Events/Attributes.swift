@@ -132,12 +132,13 @@ enum CanonicalObject {
 
     /// When the object at the start of `raw` is a canonical string map, its length and its parts;
     /// nil when it is not one (whitespace, escapes, non-ASCII, non-string values, unsorted or repeated
-    /// keys, empty): the caller then decodes it the general way.
-    static func parse(at raw: UnsafeRawBufferPointer) -> (length: Int, parts: Attributes.CanonicalParts)? {
+    /// keys, empty): the caller then decodes it the general way. With an interner and the actor's id,
+    /// a label set equal to the actor's previous one is that same array.
+    static func parse(at raw: UnsafeRawBufferPointer, interner: Interner? = nil, actorID: String? = nil) -> (length: Int, parts: Attributes.CanonicalParts)? {
         guard raw.count >= 2, raw[0] == UInt8(ascii: "{"), raw[1] == UInt8(ascii: "\"") else { return nil }
         var i = 1
         var previousKey = UnsafeRawBufferPointer(start: nil, count: 0)
-        var perEvent: [Range<Int>] = []
+        var perEvent = MemberRanges()
         while true {
             let memberStart = i
             guard let keyEnd = plainStringEnd(raw, from: i) else { return nil }
@@ -151,40 +152,84 @@ enum CanonicalObject {
             if isPerEventKey(key) { perEvent.append(memberStart..<(valueEnd + 1)) }
             i = valueEnd + 1
             guard i < raw.count else { return nil }
-            if raw[i] == UInt8(ascii: "}") { return (i + 1, split(UnsafeRawBufferPointer(rebasing: raw[..<(i + 1)]), perEvent)) }
+            if raw[i] == UInt8(ascii: "}") { break }
             guard raw[i] == UInt8(ascii: ","), i + 1 < raw.count else { return nil }
             i += 1
         }
+        let object = UnsafeRawBufferPointer(rebasing: raw[..<(i + 1)])
+        if perEvent.isEmpty, interner == nil { return (i + 1, .init(stable: Array(object), extra: [])) }
+        let stable: [UInt8]
+        if let interner, let actorID {
+            interner.scratch.removeAll(keepingCapacity: true)
+            appendStable(object, perEvent, to: &interner.scratch)
+            stable = interner.labelSet(for: actorID)
+        } else {
+            var built: [UInt8] = []
+            built.reserveCapacity(object.count)
+            appendStable(object, perEvent, to: &built)
+            stable = built
+        }
+        return (i + 1, .init(stable: stable, extra: extra(object, perEvent)))
     }
 
-    /// Cuts the per-event members out of `object` into an object of their own; both stay sorted.
-    private static func split(_ object: UnsafeRawBufferPointer, _ perEvent: [Range<Int>]) -> Attributes.CanonicalParts {
-        if perEvent.isEmpty { return .init(stable: Array(object), extra: []) }
-        var stable: [UInt8] = []
-        stable.reserveCapacity(object.count)
-        var extra: [UInt8] = [UInt8(ascii: "{")]
+    /// The object without its per-event members.
+    private static func appendStable(_ object: UnsafeRawBufferPointer, _ perEvent: MemberRanges, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(UInt8(ascii: "{"))
         var from = 1  // after `{`
-        for member in perEvent {
-            append(object[from..<member.lowerBound], to: &stable)
-            if extra.count > 1 { extra.append(UInt8(ascii: ",")) }
-            extra.append(contentsOf: object[member])
+        perEvent.forEach { member in
+            appendRun(object[from..<member.lowerBound], to: &out, first: out.count == start + 1)
             from = member.upperBound
         }
-        append(object[from..<(object.count - 1)], to: &stable)
-        stable.insert(UInt8(ascii: "{"), at: 0)
-        stable.append(UInt8(ascii: "}"))
+        appendRun(object[from..<(object.count - 1)], to: &out, first: out.count == start + 1)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The per-event members as an object of their own; empty when there are none.
+    private static func extra(_ object: UnsafeRawBufferPointer, _ perEvent: MemberRanges) -> [UInt8] {
+        guard !perEvent.isEmpty else { return [] }
+        var extra: [UInt8] = [UInt8(ascii: "{")]
+        perEvent.forEach { member in
+            if extra.count > 1 { extra.append(UInt8(ascii: ",")) }
+            extra.append(contentsOf: object[member])
+        }
         extra.append(UInt8(ascii: "}"))
-        return .init(stable: stable, extra: extra)
+        return extra
     }
 
     /// Appends a run of members, dropping the commas that bordered a removed member.
-    private static func append(_ run: Slice<UnsafeRawBufferPointer>, to out: inout [UInt8]) {
+    private static func appendRun(_ run: Slice<UnsafeRawBufferPointer>, to out: inout [UInt8], first: Bool) {
         var run = run
         while run.first == UInt8(ascii: ",") { run = run.dropFirst() }
         while run.last == UInt8(ascii: ",") { run = run.dropLast() }
         guard !run.isEmpty else { return }
-        if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        if !first { out.append(UInt8(ascii: ",")) }
         out.append(contentsOf: run)
+    }
+
+    /// Where the per-event members are: rarely more than two, so kept inline (no allocation per event).
+    struct MemberRanges {
+        private var inline: (Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0)
+        private var overflow: [Range<Int>] = []
+        private(set) var count = 0
+        var isEmpty: Bool { count == 0 }
+
+        mutating func append(_ range: Range<Int>) {
+            switch count {
+            case 0: inline.0 = range
+            case 1: inline.1 = range
+            case 2: inline.2 = range
+            default: overflow.append(range)
+            }
+            count += 1
+        }
+
+        func forEach(_ body: (Range<Int>) -> Void) {
+            if count > 0 { body(inline.0) }
+            if count > 1 { body(inline.1) }
+            if count > 2 { body(inline.2) }
+            overflow.forEach(body)
+        }
     }
 
     private static let perEventKeyBytes: [[UInt8]] = Attributes.perEventKeys.map { Array($0.utf8) }

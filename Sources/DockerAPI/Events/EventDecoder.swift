@@ -4,9 +4,11 @@
 /// fields come up to API 1.51 and are gone from 1.52) and podman's compatible API. Anything that cannot
 /// be an event becomes a `MalformedLine` with the reason, never a crash.
 public enum EventDecoder {
-    public static func decode(_ line: UnsafeRawBufferPointer) -> StreamItem {
+    /// With an `interner`, repeated ids, commands and label sets share one allocation (one interner
+    /// per stream, used by one thread at a time).
+    public static func decode(_ line: UnsafeRawBufferPointer, interner: Interner? = nil) -> StreamItem {
         do throws(JSONCursor.Failure) {
-            return .event(try decodeEvent(line))
+            return .event(try decodeEvent(line, interner))
         } catch {
             return .malformed(MalformedLine(raw: Array(line), reason: error.reason))
         }
@@ -16,15 +18,16 @@ public enum EventDecoder {
         line.withUnsafeBytes { decode($0) }
     }
 
-    public static func decode(_ line: String) -> StreamItem {
+    public static func decode(_ line: String, interner: Interner? = nil) -> StreamItem {
         var copy = line
-        return copy.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+        return copy.withUTF8 { decode(UnsafeRawBufferPointer($0), interner: interner) }
     }
 
-    private static func decodeEvent(_ line: UnsafeRawBufferPointer) throws(JSONCursor.Failure) -> DockerEvent {
+    private static func decodeEvent(_ line: UnsafeRawBufferPointer, _ interner: Interner?) throws(JSONCursor.Failure) -> DockerEvent {
         var cursor = JSONCursor(line)
         var type: String?
         var action: String?
+        var splitAction: (String, String?)?
         var actorID: String?
         var attributes = Attributes()
         var scope: String?
@@ -38,12 +41,24 @@ public enum EventDecoder {
 
         try cursor.forEachMember { (c, key) throws(JSONCursor.Failure) in
             if key.equals("Type") { type = try c.isNull() ? nil : try c.string() }
-            else if key.equals("Action") { action = try c.isNull() ? nil : try c.string() }
+            else if key.equals("Action") {
+                if let interner, let raw = try c.plainString(), raw.count > 0 {
+                    splitAction = interner.action(raw) { (full: String) -> (String, String?) in
+                        let (base, detail) = split(full)
+                        return (PodmanDialect.dockerAction(for: base), detail)
+                    }
+                } else {
+                    action = try c.isNull() ? nil : try c.string()
+                }
+            }
             else if key.equals("Actor") {
                 if try c.isNull() { return }
                 try c.forEachMember { (a, actorKey) throws(JSONCursor.Failure) in
-                    if actorKey.equals("ID") { actorID = try a.isNull() ? nil : try a.string() }
-                    else if actorKey.equals("Attributes") { attributes = try a.attributes() }
+                    if actorKey.equals("ID") {
+                        if let interner, let raw = try a.plainString() { actorID = interner.string(raw) }
+                        else { actorID = try a.isNull() ? nil : try a.string() }
+                    }
+                    else if actorKey.equals("Attributes") { attributes = try a.attributes(interner: interner, actorID: actorID) }
                     else { try a.skipValue() }
                 }
             }
@@ -61,17 +76,21 @@ public enum EventDecoder {
         // API < 1.22 sent only the legacy fields, and only for containers.
         let resolvedType = nonEmpty(type) ?? (status != nil ? "container" : nil)
         guard let resolvedType else { throw JSONCursor.Failure(reason: "missing field: Type") }
-        if nonEmpty(action) == nil { action = try JSONCursor.decodeRaw(status) }
-        guard let fullAction = nonEmpty(action) else { throw JSONCursor.Failure(reason: "missing field: Action") }
+        if splitAction == nil, nonEmpty(action) == nil { action = try JSONCursor.decodeRaw(status) }
+        if splitAction == nil {
+            guard let fullAction = nonEmpty(action) else { throw JSONCursor.Failure(reason: "missing field: Action") }
+            let (base, detail) = split(fullAction)
+            splitAction = (PodmanDialect.dockerAction(for: base), detail)
+        }
         if nonEmpty(actorID) == nil { actorID = try JSONCursor.decodeRaw(legacyID) }
         guard let id = nonEmpty(actorID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
         guard let nanos = timeNano ?? time.map({ $0 * 1_000_000_000 }) else { throw JSONCursor.Failure(reason: "missing field: timeNano") }
         if attributes.isEmpty, let from = try JSONCursor.decodeRaw(legacyFrom) { attributes = Attributes([Attributes.Pair("image", from)]) }
 
-        let (base, detail) = split(fullAction)
+        let (base, detail) = splitAction!
         return DockerEvent(
             type: resolvedType,
-            action: PodmanDialect.dockerAction(for: base),
+            action: base,
             detail: detail,
             actorID: id,
             attributes: attributes,

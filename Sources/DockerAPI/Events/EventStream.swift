@@ -32,12 +32,13 @@ public struct EventStream: AsyncSequence, Sendable {
         var ok = false
         var errorBody: [UInt8] = []
         var batch: [StreamItem] = []
+        let interner = Interner()
         let transfer = CurlTransfer(host: host, path: path, timeoutSeconds: nil, cancelled: cancel, onHeaders: { response in
             ok = response.status == 200
             if ok { continuation.yield(.connected) }
         }, onData: { chunk in
             guard ok else { errorBody.append(contentsOf: chunk.prefix(4096)); return }
-            splitter.feed(chunk) { line in batch.append(EventDecoder.decode(line)) }
+            splitter.feed(chunk) { line in batch.append(EventDecoder.decode(line, interner: interner)) }
             if !batch.isEmpty {
                 continuation.yield(.items(batch))
                 batch.removeAll(keepingCapacity: true)
@@ -49,7 +50,7 @@ public struct EventStream: AsyncSequence, Sendable {
                 continuation.finish(throwing: DockerError.http(status: response.status, path: path, message: JSONBody.errorMessage(errorBody)))
                 return
             }
-            splitter.finish { line in batch.append(EventDecoder.decode(line)) }
+            splitter.finish { line in batch.append(EventDecoder.decode(line, interner: interner)) }
             if !batch.isEmpty { continuation.yield(.items(batch)) }
             continuation.finish()
         } catch {

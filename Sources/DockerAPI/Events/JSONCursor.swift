@@ -104,6 +104,16 @@ struct JSONCursor {
         throw Failure(reason: "truncated: unterminated string")
     }
 
+    /// The bytes of a plain string (no escapes, control characters or non-ASCII) at the cursor, without
+    /// its quotes, consuming it; nil, consuming nothing, for anything else.
+    mutating func plainString() throws(Failure) -> UnsafeRawBufferPointer? {
+        guard try peek() == UInt8(ascii: "\""), let end = ByteScan.quote(in: bytes, from: index + 1) else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
+        guard ByteScan.isPlain(raw) else { return nil }
+        index = end + 1
+        return raw
+    }
+
     /// A string's raw bytes with its quotes, checked for termination only; `decodeRaw` decodes them
     /// later if they turn out to be needed.
     mutating func rawString() throws(Failure) -> UnsafeRawBufferPointer {
@@ -293,10 +303,10 @@ struct JSONCursor {
 
     /// An event's attribute map: the daemon's bytes kept as they are when already canonical (the
     /// common case, no String per attribute), decoded otherwise.
-    mutating func attributes() throws(Failure) -> Attributes {
+    mutating func attributes(interner: Interner? = nil, actorID: String? = nil) throws(Failure) -> Attributes {
         _ = try peek()
         let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
-        guard let (length, parts) = CanonicalObject.parse(at: rest) else { return try stringMap() }
+        guard let (length, parts) = CanonicalObject.parse(at: rest, interner: interner, actorID: actorID) else { return try stringMap() }
         index += length
         return Attributes(canonical: parts)
     }
