@@ -50,8 +50,17 @@ public final class Database {
 
     /// The file must not be readable by others: exec commands may carry secrets. SQLite gives the
     /// -wal and -shm files the main file's mode.
+    ///
+    /// An existing file is left alone, never opened here: closing any descriptor of a file drops every
+    /// POSIX lock this process holds on it, including the shared lock another connection here (the
+    /// writer, when the checkpointer or a repository opens) keeps in WAL mode. Another process then
+    /// believes it is the last connection, checkpoints and deletes the WAL under the writer: a corrupt
+    /// store (found by CI: "database disk image is malformed" after `audit deploy` ran beside the
+    /// collector).
     private static func createPrivately(_ path: String) throws(SQLiteError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard access(path, F_OK) != 0 else { return }
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST { return }  // created meanwhile by someone else
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create database file \(path): \(reason); create its directory or choose another --db", sql: nil)
