@@ -1,13 +1,6 @@
 import AuditSupport
 import DockerAPI
 import Logging
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The SQLite side of `EventWriter`: prepared statements and the dictionaries (actors, attribute sets)
 /// that keep rows small. Created on the caller's thread, then handed to the writer thread, the only
@@ -173,7 +166,8 @@ final class StoreWriter: @unchecked Sendable {
         let split = AttributeSplit.split(event.attributes)
         let actor = try actorEntry(type: event.type, id: event.actorID, labels: event.attributes)
         let set: Int64
-        if actor.lastSetID != 0, split.stable.count == actor.lastSet.count, Self.equal(split.stable, actor.lastSet) {
+        // The decoder's interner hands the same array for an unchanged label set: then no bytes compare.
+        if actor.lastSetID != 0, ByteScan.equal(split.stable, actor.lastSet) {
             set = actor.lastSetID
         } else {
             set = try attributeSetID(split.stable)
@@ -186,13 +180,6 @@ final class StoreWriter: @unchecked Sendable {
         guard try events.insert(row) else { return false }
         summaries.add(event, actorRow: actor.rowID, source: source)
         return true
-    }
-
-    /// The decoder's interner hands the same array for an unchanged label set: then no bytes compare.
-    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { x in b.withUnsafeBytes { y in
-            x.count == y.count && (x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
-        } }
     }
 
     private func actorID(type: String, id: String, labels: Attributes) throws(SQLiteError) -> Int64 {
@@ -296,6 +283,6 @@ private struct CanonicalKey: Hashable {
     }
 
     static func == (a: CanonicalKey, b: CanonicalKey) -> Bool {
-        a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        ByteScan.equal(a.bytes, b.bytes)
     }
 }

@@ -80,7 +80,12 @@ public struct Attributes: Sendable {
         }
     }
 
-    public var isEmpty: Bool { count == 0 }
+    /// Kept bytes always hold a member (`CanonicalObject.parse` leaves `{}` to the general decoder),
+    /// so only decoded pairs can be empty; the decoder asks this of every event.
+    public var isEmpty: Bool {
+        if case .pairs(let pairs) = storage { return pairs.isEmpty }
+        return false
+    }
 
     public var count: Int {
         switch storage {
@@ -115,15 +120,11 @@ enum CanonicalObject {
     /// Walks a canonical object: no escapes, so every `"` delimits.
     static func forEachMember(_ bytes: [UInt8], _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            func quote(from i: Int) -> Int {
-                base.distance(to: UnsafeRawPointer(memchr(base + i, Int32(UInt8(ascii: "\"")), raw.count - i)!))
-            }
             var i = 1
-            while i < raw.count, raw[i] == UInt8(ascii: "\"") {
-                let keyEnd = quote(from: i + 1)
-                let valueStart = keyEnd + 3  // past `":"`
-                let valueEnd = quote(from: valueStart)
+            while i < raw.count, raw[i] == UInt8(ascii: "\""),
+                  let keyEnd = ByteScan.quote(in: raw, from: i + 1),
+                  case let valueStart = keyEnd + 3,  // past `":"`
+                  let valueEnd = ByteScan.quote(in: raw, from: valueStart) {
                 body(UnsafeRawBufferPointer(rebasing: raw[(i + 1)..<keyEnd]), UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd]))
                 i = valueEnd + 2  // past `",` or `"}`
             }
@@ -245,7 +246,7 @@ enum CanonicalObject {
             return false
         }
         for candidate in perEventKeyBytes where candidate.count == key.count {
-            if candidate.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return true }
+            if candidate.withUnsafeBytes({ ByteScan.equal($0, key) }) { return true }
         }
         return false
     }

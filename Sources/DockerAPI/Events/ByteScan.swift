@@ -8,7 +8,7 @@ import Darwin
 
 /// Word-at-a-time checks for the decoder's strings. An event line is ~1 KB of strings; testing each
 /// byte for a quote, a backslash and a control character was the decoder's largest cost.
-enum ByteScan {
+public enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
@@ -41,6 +41,17 @@ enum ByteScan {
             i += 1
         }
         return true
+    }
+
+    /// Same bytes? The same buffer (an interned label set) answers without comparing.
+    @inline(__always)
+    public static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || a.baseAddress == b.baseAddress || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
+
+    @inline(__always)
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in equal(x, y) } }
     }
 
     /// True when `span` holds a backslash.

@@ -42,10 +42,7 @@ public final class Interner: @unchecked Sendable {
 
     /// The label set in `scratch`, as the array remembered for `actor` when it is the same bytes.
     func labelSet(for actor: String) -> [UInt8] {
-        if let known = labelSets[actor], known.count == scratch.count,
-           known.withUnsafeBytes({ k in scratch.withUnsafeBytes { s in memcmp(k.baseAddress!, s.baseAddress!, k.count) == 0 } }) {
-            return known
-        }
+        if let known = labelSets[actor], ByteScan.equal(known, scratch) { return known }
         let made = scratch
         if labelSets.count >= limit { labelSets.removeAll(keepingCapacity: true) }
         labelSets[actor] = made
@@ -76,7 +73,7 @@ private struct ByteKey: Hashable {
     func hash(into hasher: inout Hasher) { withBytes { hasher.combine(bytes: $0) } }
 
     static func == (a: ByteKey, b: ByteKey) -> Bool {
-        a.withBytes { x in b.withBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        a.withBytes { x in b.withBytes { y in ByteScan.equal(x, y) } }
     }
 }
 

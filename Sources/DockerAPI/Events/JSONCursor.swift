@@ -80,16 +80,10 @@ struct JSONCursor {
     }
 
     mutating func string() throws(Failure) -> String {
+        if let plain = try plainString() { return String(decoding: plain, as: UTF8.self) }
         guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string at byte \(index)") }
         index += 1
         let start = index
-        if let end = ByteScan.quote(in: bytes, from: start) {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            if ByteScan.isPlain(raw) {
-                index = end + 1
-                return String(decoding: raw, as: UTF8.self)
-            }
-        }
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
