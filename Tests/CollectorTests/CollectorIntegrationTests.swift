@@ -164,20 +164,13 @@ struct CollectorIntegrationTests {
     @Test func onlyGETRequestsEverReachTheEngine() async throws {
         let host = try TestEngine.requireHost()
         try await withTemporaryDirectory { dir in
-            // socat sits between the collector and the engine and logs every request it relays.
-            let proxySocket = dir + "/proxy.sock"
-            let socketPath = String(host.dropFirst("unix://".count))
-            let trafficPath = dir + "/traffic.log"
-            let socat = try ChildProcess(["socat", "-v", "UNIX-LISTEN:\(proxySocket),fork", "UNIX-CONNECT:\(socketPath)"],
-                                         stdout: "/dev/null", stderr: trafficPath)
-            defer {
-                socat.signal(SIGKILL)
-                _ = socat.waitBlocking()
-            }
-            try await eventually("proxy listening") { FileManager.default.fileExists(atPath: proxySocket) }
+            // A proxy between the collector and the engine keeps every request it relays.
+            let proxy = try RequestRecordingProxy(in: dir, engineSocket: String(host.dropFirst("unix://".count)))
+            defer { proxy.stop() }
+            try await eventually("proxy listening") { FileManager.default.fileExists(atPath: proxy.socketPath) }
 
             let db = dir + "/audit.db"
-            let collector = try CollectorProcess(dbPath: db, dockerHost: "unix://" + proxySocket, logPath: dir + "/collect.log")
+            let collector = try CollectorProcess(dbPath: db, dockerHost: "unix://" + proxy.socketPath, logPath: dir + "/collect.log")
             try await collector.waitUntilLive()
             let name = TestEngine.uniqueName("readonly")
             let id = try await TestEngine.docker("run", "-d", "--network", "none", "--name", name, TestEngine.image, "sleep", "600")
@@ -188,14 +181,11 @@ struct CollectorIntegrationTests {
             try await eventually("destroy stored") { try reader.events(EventQuery(sinceNs: 0, untilNs: .max, container: id)).contains { $0.action == "destroy" } }
             // Inspections run beside the stream, so the exec inspect may trail the destroy event.
             try await eventually("exec inspected through the proxy") {
-                (try? String(contentsOfFile: trafficPath, encoding: .utf8))?.contains("/exec/") == true
+                (try? proxy.requestLines())?.contains { $0.contains("/exec/") } == true
             }
             #expect(try await collector.stop() == 0)
 
-            let traffic = try String(contentsOfFile: trafficPath, encoding: .utf8)
-            let requestLines = traffic.split(separator: "\n").filter { line in
-                ["GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "PATCH "].contains { line.hasPrefix($0) }
-            }
+            let requestLines = try proxy.requestLines()
             #expect(requestLines.count >= 4)
             #expect(requestLines.allSatisfy { $0.hasPrefix("GET ") }, "non-GET requests: \(requestLines.filter { !$0.hasPrefix("GET ") })")
             #expect(requestLines.contains { $0.contains("/events") })
