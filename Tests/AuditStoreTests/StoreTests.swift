@@ -105,6 +105,32 @@ func event(_ action: String, actor: String = "c1", at ns: Int64, attributes: [St
         }
     }
 
+    @Test func theWriteAheadLogStartsOverDuringALongBurst() async throws {
+        try await withTemporaryStore { path in
+            // 20 MB of events with a 256 KiB limit: without it the log holds everything written since
+            // the last moment the checkpointer found the writer idle, up to the whole 20 MB.
+            let writer = try EventWriter(path: path, logger: logger, logLimitBytes: 256 << 10)
+            let padding = String(repeating: "x", count: 1_000)
+            var largestLog: Int64 = 0
+            for batch in 0..<20 {
+                let events = (0..<1_000).map { i in
+                    let n = batch * 1_000 + i
+                    return StreamItem.event(event("exec_start", at: 1_000 + Int64(n), attributes: ["execID": "e\(n)"], detail: "sh -c \(padding)\(n)"))
+                }
+                writer.enqueue(events, source: .ingest)
+                await writer.flush()
+                var st = stat()
+                if stat(path + "-wal", &st) == 0 { largestLog = max(largestLog, Int64(st.st_size)) }
+            }
+            await writer.close()
+            #expect(writer.statistics.eventsStored == 20_000)
+            var db = stat()
+            #expect(stat(path, &db) == 0 && db.st_size > 16 << 20)
+            #expect(largestLog < 4 << 20, "the log reached \(largestLog) bytes")
+            #expect(try StoreReader(path: path).events(EventQuery(sinceNs: 0, untilNs: .max)).count == 20_000)
+        }
+    }
+
     @Test func anIntervalLeftOpenByACrashEndsAtItsLastHeartbeat() async throws {
         try await withTemporaryStore { path in
             let writer = try EventWriter(path: path, logger: logger)

@@ -44,19 +44,21 @@ public final class EventWriter: Sendable {
     private let flushIntervalNs: Int64
     private let checkpointer: Checkpointer
 
-    /// Opens the database at `path` (migrating it) and starts the writer thread.
-    public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250) throws(SQLiteError) {
+    /// Opens the database at `path` (migrating it) and starts the writer thread. The write-ahead log
+    /// starts over once it passes `logLimitBytes` (see `LogLengthLimit`).
+    public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250, logLimitBytes: Int = 64 << 20) throws(SQLiteError) {
         let db = try Database(path: path)
         // Checkpoints run on the checkpointer's connection, never inside the writer's commits.
         try db.execute("PRAGMA wal_autocheckpoint = 0")
         try db.execute("PRAGMA journal_size_limit = 67108864")
         let store = try StoreWriter(db: db, logger: logger)
+        let logLimit = try LogLengthLimit(db: db, limitBytes: logLimitBytes)
         checkpointer = try Checkpointer(path: path, logger: logger)
         self.path = path
         self.batchLimit = batchLimit
         self.flushIntervalNs = Int64(flushIntervalMs) * 1_000_000
         OwnThread.start("audit-writer") { [self] in
-            self.loop(store)
+            self.loop(store, logLimit)
         }
     }
 
@@ -114,7 +116,7 @@ public final class EventWriter: Sendable {
 
     // MARK: - the writer thread
 
-    private func loop(_ store: StoreWriter) {
+    private func loop(_ store: StoreWriter, _ logLimit: LogLengthLimit) {
         var lastHeartbeat: Int64 = 0
         var retry: [Operation] = []
         while true {
@@ -130,6 +132,7 @@ public final class EventWriter: Sendable {
             let heartbeat = now - lastHeartbeat >= 1_000_000_000
             if !work.isEmpty || heartbeat {
                 retry = store.write(work, heartbeatNs: heartbeat ? now : nil, statistics: statistics)
+                logLimit.enforce()
                 statistics.addBusy(Timestamp.now().nanoseconds - now)
                 if heartbeat { lastHeartbeat = now }
             }
