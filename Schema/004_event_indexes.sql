@@ -5,10 +5,11 @@
 -- its entries land at random places and it halved ingest (measured). The indexes below leave the
 -- probe family out. Their predicates are ranges, not `NOT IN (...)`: SQLite rebuilds an IN list's
 -- lookup table at every INSERT it evaluates, which cost more than the index itself.
--- A query uses a partial index only when it repeats the index's WHERE terms: StoreReader does.
+-- A query uses a partial index only when it repeats the index's WHERE terms (StoreReader.notProbeFamily).
 DROP INDEX events_by_actor;
 
--- A container's changes over time (lifecycle, updates, renames…), for `--container` and the matcher.
+-- A container's changes over time (lifecycle, updates, renames…). No command reads it yet: `audit
+-- events --container` shows probes too, so it filters the window read in time order.
 CREATE INDEX events_by_actor ON events (actor, time_ns)
     WHERE action NOT BETWEEN 'exec_' AND 'exec`' AND action <> 'health_status';
 

@@ -58,13 +58,10 @@ struct EventClassifier {
     }
 
     /// A probe runs exactly the configured health check command. The daemon never gives a probe a
-    /// tty or privileges, so an exec that has either is a person, whatever it runs. The daemon joins
-    /// entrypoint and arguments with a space even when there are no arguments (`exec_start: true `),
-    /// hence the trimming.
+    /// tty or privileges, so an exec that has either is a person, whatever it runs.
     static func isProbe(_ event: MatcherEvent, snapshots: [String: SnapshotHistory], execs: [String: ExecDetails]) -> Bool {
         guard let command = event.detail,
-              let probe = snapshots[event.actorID]?.state(at: event.timeNano)?.probeCommand,
-              command.trimmingSpaces() == probe.trimmingSpaces() else { return false }
+              snapshots[event.actorID]?.isHealthCheck(command, at: event.timeNano) == true else { return false }
         if let details = event.execID.flatMap({ execs[$0] }), details.tty || details.privileged { return false }
         return true
     }

@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// One stored snapshot of a container, with the configuration diff from the one before it, which the
 /// lead renders with `ContainerSnapshot.configChanges(from:)` (`memory 512 MiB → 2 GiB`).
 public struct SnapshotEntry: Sendable, Equatable {
@@ -30,6 +32,14 @@ public struct SnapshotHistory: Sendable, Equatable {
     /// taken later (the collector snapshots a container only after its create event).
     public func state(at ns: Int64) -> ContainerState? {
         (entries.last { $0.takenNs <= ns } ?? entries.first)?.state
+    }
+
+    /// Whether `command` (an exec's entrypoint and arguments, as the daemon joins them) is the health
+    /// check in effect at `ns`. The daemon joins them with a space even when there are no arguments
+    /// (`exec_start: true `), hence the trimming.
+    public func isHealthCheck(_ command: String, at ns: Int64) -> Bool {
+        guard let probe = state(at: ns)?.probeCommand else { return false }
+        return command.trimmingSpaces() == probe.trimmingSpaces()
     }
 
     /// What an update at `eventNs` changed: the diff of the snapshot it triggered, else of the first

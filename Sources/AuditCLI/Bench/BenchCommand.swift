@@ -68,7 +68,7 @@ struct IngestBench: AsyncParsableCommand {
         await writer.close(reason: "bench finished")
         let total = seconds(since: start)
         close(fd)
-        let dbBytes = fileSize(dbPath) + fileSize(dbPath + "-wal")
+        let dbBytes = storeSize(dbPath)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
 
@@ -102,10 +102,6 @@ struct IngestBench: AsyncParsableCommand {
 
     private func seconds(since t: Timestamp) -> Double { Double(Timestamp.now().nanoseconds - t.nanoseconds) / 1e9 }
     private func fmt(_ v: Double) -> String { String((v * 100).rounded() / 100) }
-    private func fileSize(_ path: String) -> Int64 {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
-    }
 }
 
 /// A synthetic capture with the shape of real Engine 20.10 output (legacy fields included): 60

@@ -42,9 +42,18 @@ struct BusyHostHistory {
         let project: String
         let service: String
         let configHash: String
-        /// Canonical attribute members before and after where execID/exitCode sort.
-        var head: String { "\"com.docker.compose.config-hash\":\"\(configHash)\",\"com.docker.compose.container-number\":\"1\",\"com.docker.compose.oneoff\":\"False\",\"com.docker.compose.project\":\"\(project)\",\"com.docker.compose.service\":\"\(service)\",\"com.docker.compose.version\":\"1.29.2\"" }
-        var tail: String { "\"image\":\"registry.example.com/\(project)/\(service):1\",\"maintainer\":\"platform@example.com\",\"name\":\"\(project)_\(service)_1\"" }
+        /// Canonical attribute members before and after where execID/exitCode sort; built once, not per event.
+        let head: String
+        let tail: String
+
+        init(id: String, project: String, service: String, configHash: String) {
+            self.id = id
+            self.project = project
+            self.service = service
+            self.configHash = configHash
+            head = "\"com.docker.compose.config-hash\":\"\(configHash)\",\"com.docker.compose.container-number\":\"1\",\"com.docker.compose.oneoff\":\"False\",\"com.docker.compose.project\":\"\(project)\",\"com.docker.compose.service\":\"\(service)\",\"com.docker.compose.version\":\"1.29.2\""
+            tail = "\"image\":\"registry.example.com/\(project)/\(service):1\",\"maintainer\":\"platform@example.com\",\"name\":\"\(project)_\(service)_1\""
+        }
     }
 
     private enum Scheduled {

@@ -39,16 +39,14 @@ struct CollectorMemoryBench: AsyncParsableCommand {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
         Terminal.out("audit collect (pid \(pid)) against \(host.description); resident set each second:")
-        var samples: [Int] = []
+        var last = 0
         for second in 1...max(seconds, 1) {
             try await Task.sleep(for: .seconds(1))
             guard let status = Self.status(of: pid) else { throw ValidationError("audit collect exited; run it by hand to see why") }
-            samples.append(status.rss)
+            last = status.rss
             Terminal.out("  \(second) s  VmRSS \(status.rss / 1024) MiB (\(status.rss) KiB: anonymous \(status.anon) KiB, file \(status.file) KiB)")
         }
-        if let last = samples.last {
-            Terminal.out("idle RSS        \(last) KiB (target ≤ 15 MiB = 15360 KiB)")
-        }
+        Terminal.out("idle RSS        \(last) KiB (target ≤ 15 MiB = 15360 KiB)")
     }
 
     private static func status(of pid: pid_t) -> (rss: Int, anon: Int, file: Int)? {

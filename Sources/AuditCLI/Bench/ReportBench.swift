@@ -52,21 +52,14 @@ struct ReportBench: AsyncParsableCommand {
             Terminal.out("reusing \(path)")
         }
         let reader = try StoreReader(path: path)
-        let newest = try reader.db.prepare("SELECT max(time_ns) FROM events")
-        _ = try newest.step()
-        let now = newest.int64(0) + 1_000_000_000
-        newest.reset()
-        let stored = try Self.count(reader, "SELECT count(*) FROM events")
-        Terminal.out("store           \(stored) events, \(ByteSize.describe(fileSize(path) + fileSize(path + "-wal")))")
+        let status = try reader.status()
+        let now = (status.newestEventNs ?? 0) + 1_000_000_000
+        let stored = status.eventsBySource.reduce(0) { $0 + $1.1 }
+        Terminal.out("store           \(stored) events, \(ByteSize.describe(storeSize(path)))")
 
         for (label, hours) in [("1h", 1), ("24h", 24), ("7d", 24 * 7)] {
             let from = now - Int64(hours) * 3_600_000_000_000
-            let count = try reader.db.prepare("SELECT count(*) FROM events WHERE time_ns BETWEEN ? AND ?")
-            count.bind(1, from)
-            count.bind(2, now)
-            _ = try count.step()
-            let inWindow = count.int64(0)
-            count.reset()
+            let inWindow = try Self.count(reader, "SELECT count(*) FROM events WHERE time_ns BETWEEN ? AND ?", from, now)
             var times: [Double] = []
             var findings = 0
             for _ in 0..<max(runs, 1) {
@@ -81,17 +74,14 @@ struct ReportBench: AsyncParsableCommand {
         }
     }
 
-    private static func count(_ reader: StoreReader, _ sql: String) throws -> Int64 {
+    private static func count(_ reader: StoreReader, _ sql: String, _ values: Int64...) throws -> Int64 {
         let s = try reader.db.prepare(sql)
+        for (index, value) in values.enumerated() { s.bind(Int32(index + 1), value) }
         defer { s.reset() }
         _ = try s.step()
         return s.int64(0)
     }
 
-    private func fileSize(_ path: String) -> Int64 {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
-    }
 }
 
 private extension String {

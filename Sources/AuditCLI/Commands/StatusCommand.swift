@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
         func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }
         func age(_ ns: Int64) -> String { DurationFormat.short(nanoseconds: now - ns) + " ago" }
         var out = Terminal.Buffered()
-        let size = fileSize(path) + fileSize(path + "-wal")
+        let size = storeSize(path)
         out.line("store       \(path) (\(ByteSize.describe(size)), schema v\(s.schemaVersion))")
         let total = s.eventsBySource.reduce(0) { $0 + $1.1 }
         out.line("events      \(total) (" + s.eventsBySource.map { "\($0.0.name) \($0.1)" }.joined(separator: ", ") + ")")
@@ -49,8 +49,4 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    private func fileSize(_ path: String) -> Int64 {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
-    }
 }

@@ -33,7 +33,8 @@ struct ReportInputs {
         let containers = Set(stored.filter { $0.type == "container" }.map(\.actorID)).union(execGroups.map(\.containerID))
         inputs.snapshots = try snapshotHistories(reader, containers: containers)
 
-        var seen = Set(stored.map { EventKey(timeNano: $0.timeNano, actorID: $0.actorID, action: $0.action) })
+        // `changes` holds no exec events; only the two exec readers below can return the same one.
+        var seen = Set<EventKey>()
         func add(_ events: [StoredEvent]) {
             for e in events where seen.insert(EventKey(timeNano: e.timeNano, actorID: e.actorID, action: e.action)).inserted { stored.append(e) }
         }
@@ -76,10 +77,7 @@ struct ReportInputs {
     /// matcher as before.
     static func isProbeCommand(_ group: StoreReader.ExecCommandGroup, snapshots: [String: SnapshotHistory]) -> Bool {
         guard let history = snapshots[group.containerID] else { return false }
-        let command = group.command.trimmingSpaces()
-        return [group.firstNs, group.lastNs].allSatisfy { ns in
-            history.state(at: ns)?.probeCommand.map { $0.trimmingSpaces() == command } ?? false
-        }
+        return [group.firstNs, group.lastNs].allSatisfy { history.isHealthCheck(group.command, at: $0) }
     }
 
     static func snapshotHistories(_ reader: StoreReader, containers: Set<String>) throws -> [String: SnapshotHistory] {

@@ -2,7 +2,8 @@
 /// through the partial index of migration 004, and exec_start through its per-hour command summary.
 extension StoreReader {
     /// Migration 004's partial-index predicate. SQLite uses a partial index only for a query that
-    /// repeats its WHERE terms, so this must stay word for word what the migration says.
+    /// repeats its WHERE terms, so these must stay the migration's terms (`changes` names the index
+    /// with INDEXED BY: its statement fails to prepare if they drift apart).
     static let notProbeFamily = "e.action NOT BETWEEN 'exec_' AND 'exec`' AND e.action <> 'health_status'"
 
     /// Container and image events in [fromNs, toNs] that are not health probes, exec companions or

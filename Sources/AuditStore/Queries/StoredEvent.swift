@@ -38,8 +38,9 @@ public struct EventQuery: Sendable {
 }
 
 extension StoreReader {
-    /// Events in the window, oldest first. A container filter resolves to actor ids first and then uses
-    /// the (actor, time) index; otherwise the primary key's time order serves the window.
+    /// Events in the window, oldest first, read in the primary key's time order. A container filter
+    /// resolves to actor ids first and filters the window's rows by them: the (actor, time) index
+    /// leaves out the health-probe family, which `audit events` shows too.
     public func events(_ query: EventQuery) throws(SQLiteError) -> [StoredEvent] {
         var sql = """
             SELECT \(Self.storedEventColumns)

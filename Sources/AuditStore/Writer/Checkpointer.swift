@@ -1,3 +1,4 @@
+import CSQLite
 import DockerAPI
 import Logging
 import Synchronization
@@ -20,11 +21,13 @@ final class Checkpointer: Sendable {
             while true {
                 _ = wakeup.wait(timeoutNs: intervalNs)
                 let stop = stopping.withLock { $0 }
-                do {
-                    try db.execute(stop ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)")
-                } catch {
-                    // A checkpoint that cannot run now runs at the next tick; the WAL only grows meanwhile.
-                    logger.debug("checkpoint deferred", metadata: ["store.error": "\(error)"])
+                // Not the PRAGMA: it reports a busy checkpoint as a result row, not as an error.
+                let rc = sqlite3_wal_checkpoint_v2(db.handle, nil, stop ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                if rc != SQLITE_OK {
+                    // One that cannot run now runs at the next tick (the log only grows meanwhile). What
+                    // the last one leaves stays in the log, which SQLite reads and copies later: nothing is lost.
+                    let level: Logger.Level = stop ? .warning : .debug
+                    logger.log(level: level, "checkpoint deferred", metadata: ["store.error": "\(db.error(rc, sql: nil))"])
                 }
                 if stop { break }
             }

@@ -48,11 +48,10 @@ public final class EventWriter: Sendable {
     /// starts over once it passes `logLimitBytes` (see `LogLengthLimit`).
     public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250, logLimitBytes: Int = 64 << 20) throws(SQLiteError) {
         let db = try Database(path: path)
-        // Checkpoints run on the checkpointer's connection, never inside the writer's commits.
-        try db.execute("PRAGMA wal_autocheckpoint = 0")
-        try db.execute("PRAGMA journal_size_limit = 67108864")
-        let store = try StoreWriter(db: db, logger: logger)
+        // Checkpoints run on the checkpointer's connection, never inside the writer's commits (past
+        // the log limit, the writer finishes one between them).
         let logLimit = try LogLengthLimit(db: db, limitBytes: logLimitBytes)
+        let store = try StoreWriter(db: db, logger: logger)
         checkpointer = try Checkpointer(path: path, logger: logger)
         self.path = path
         self.batchLimit = batchLimit
@@ -139,7 +138,7 @@ public final class EventWriter: Sendable {
             if retry.isEmpty {
                 for case .barrier(let done) in work { done() }
                 // Hand the batch back for freeing, unless the producer has stopped collecting them.
-                queue.withLock { q in if q.written.count < 8 && !q.closed { q.written.append(work) } }
+                if !work.isEmpty { queue.withLock { q in if q.written.count < 8 && !q.closed { q.written.append(work) } } }
             }
             if closed && retry.isEmpty { break }
         }

@@ -13,9 +13,8 @@ import CSQLite
 final class LogLengthLimit: @unchecked Sendable {
     private let db: Database
     private let limitFrames: Int32
-    private let frames = FrameCount()
-
-    private final class FrameCount { var value: Int32 = 0 }
+    /// Frames in the log after the last commit, as the WAL hook reported them.
+    private var frames: Int32 = 0
 
     /// `limitBytes` of log at the database's page size (64 MiB: 4096 pages of 16 KiB).
     init(db: Database, limitBytes: Int) throws(SQLiteError) {
@@ -23,25 +22,25 @@ final class LogLengthLimit: @unchecked Sendable {
         let pageSize = try db.prepare("PRAGMA page_size")
         let bytesPerPage = try pageSize.step() ? max(512, Int(pageSize.int64(0))) : 4096
         limitFrames = Int32(max(1, limitBytes / bytesPerPage))
-        // The hook replaces SQLite's automatic checkpoint (already off on the writer's connection).
+        // A log that starts over is cut back to the limit.
+        try db.execute("PRAGMA journal_size_limit = \(limitBytes)")
+        // The hook replaces SQLite's automatic checkpoint: none runs inside the writer's commits.
+        // Unretained: deinit removes the hook before this object goes.
         sqlite3_wal_hook(db.handle, { context, _, _, frames in
-            Unmanaged<FrameCount>.fromOpaque(context!).takeUnretainedValue().value = frames
+            Unmanaged<LogLengthLimit>.fromOpaque(context!).takeUnretainedValue().frames = frames
             return SQLITE_OK
-        }, Unmanaged.passUnretained(frames).toOpaque())
+        }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit { sqlite3_wal_hook(db.handle, nil, nil) }
 
-    /// Call between transactions. Returns true when the log was copied out to its end.
-    @discardableResult
-    func enforce() -> Bool {
-        guard frames.value >= limitFrames else { return false }
+    /// Call between transactions.
+    func enforce() {
+        guard frames >= limitFrames else { return }
         var logFrames: Int32 = 0, copied: Int32 = 0
         // PASSIVE never waits: while the checkpointer holds the checkpoint lock this is BUSY, and the
         // next commit tries again.
         let rc = sqlite3_wal_checkpoint_v2(db.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied)
-        guard rc == SQLITE_OK, copied == logFrames else { return false }
-        frames.value = 0
-        return true
+        if rc == SQLITE_OK && copied == logFrames { frames = 0 }
     }
 }

@@ -73,7 +73,7 @@ public struct Attributes: Sendable {
             var wanted = key
             wanted.withUTF8 { wantedBytes in
                 parts.forEachMember { k, value in
-                    if found == nil, k.elementsEqual(wantedBytes) { found = String(decoding: value, as: UTF8.self) }
+                    if found == nil, ByteScan.equal(k, UnsafeRawBufferPointer(wantedBytes)) { found = String(decoding: value, as: UTF8.self) }
                 }
             }
             return found

@@ -43,10 +43,7 @@ public enum EventDecoder {
             if key.equals("Type") { type = try c.isNull() ? nil : try c.string() }
             else if key.equals("Action") {
                 if let interner, let raw = try c.plainString(), raw.count > 0 {
-                    splitAction = interner.action(raw) { (full: String) -> (String, String?) in
-                        let (base, detail) = split(full)
-                        return (PodmanDialect.dockerAction(for: base), detail)
-                    }
+                    splitAction = interner.action(raw) { (full: String) -> (String, String?) in split(full) }
                 } else {
                     action = try c.isNull() ? nil : try c.string()
                 }
@@ -79,8 +76,7 @@ public enum EventDecoder {
         if splitAction == nil, nonEmpty(action) == nil { action = try JSONCursor.decodeRaw(status) }
         if splitAction == nil {
             guard let fullAction = nonEmpty(action) else { throw JSONCursor.Failure(reason: "missing field: Action") }
-            let (base, detail) = split(fullAction)
-            splitAction = (PodmanDialect.dockerAction(for: base), detail)
+            splitAction = split(fullAction)
         }
         if nonEmpty(actorID) == nil { actorID = try JSONCursor.decodeRaw(legacyID) }
         guard let id = nonEmpty(actorID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
@@ -99,13 +95,14 @@ public enum EventDecoder {
         )
     }
 
-    /// `exec_start: sh -c date` → (`exec_start`, `sh -c date`); `health_status: healthy` → (`health_status`, `healthy`).
+    /// `exec_start: sh -c date` → (`exec_start`, `sh -c date`); `health_status: healthy` → (`health_status`, `healthy`);
+    /// podman's names become Docker's (`died` → `die`).
     static func split(_ action: String) -> (String, String?) {
-        guard let colon = action.utf8.firstIndex(of: UInt8(ascii: ":")) else { return (action, nil) }
+        guard let colon = action.utf8.firstIndex(of: UInt8(ascii: ":")) else { return (PodmanDialect.dockerAction(for: action), nil) }
         let base = String(action[..<colon])
         var rest = action[action.index(after: colon)...]
         if rest.first == " " { rest = rest.dropFirst() }
-        return (base, String(rest))
+        return (PodmanDialect.dockerAction(for: base), String(rest))
     }
 
     private static func nonEmpty(_ s: String?) -> String? {

@@ -76,11 +76,3 @@ private struct ByteKey: Hashable {
         a.withBytes { x in b.withBytes { y in ByteScan.equal(x, y) } }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -57,21 +57,23 @@ struct JSONCursor {
     /// Keys in the event shape never contain escapes; a key that does is compared escaped, which only
     /// means an unknown key, skipped.
     private mutating func rawStringWithoutEscapes() throws(Failure) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[try skipString()])
+    }
+
+    /// Consumes the string whose opening quote is at the cursor and returns where its contents lie,
+    /// escapes left as they are.
+    private mutating func skipString() throws(Failure) -> Range<Int> {
         index += 1
         let start = index
-        if let end = ByteScan.quote(in: bytes, from: start) {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            if !ByteScan.hasBackslash(raw) {
-                index = end + 1
-                return raw
-            }
+        if let end = ByteScan.quote(in: bytes, from: start), !ByteScan.hasBackslash(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) {
+            index = end + 1
+            return start..<end
         }
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return raw
+                return start..<(index - 1)
             }
             if b == UInt8(ascii: "\\") { index += 1 }
             index += 1
@@ -112,22 +114,8 @@ struct JSONCursor {
     /// later if they turn out to be needed.
     mutating func rawString() throws(Failure) -> UnsafeRawBufferPointer {
         guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string at byte \(index)") }
-        let start = index
-        index += 1
-        if let end = ByteScan.quote(in: bytes, from: index), !ByteScan.hasBackslash(UnsafeRawBufferPointer(rebasing: bytes[index..<end])) {
-            index = end + 1
-            return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-        }
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                index += 1
-                return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-            }
-            if b == UInt8(ascii: "\\") { index += 1 }
-            index += 1
-        }
-        throw Failure(reason: "truncated: unterminated string")
+        let contents = try skipString()
+        return UnsafeRawBufferPointer(rebasing: bytes[(contents.lowerBound - 1)...contents.upperBound])
     }
 
     /// Decodes what `rawString` returned, with the same checks as `string()`.
