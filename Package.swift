@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +36,7 @@ let package = Package(
                 .embedInCode("002_deployments.sql"),
                 .embedInCode("003_drift_findings.sql"),
                 .embedInCode("004_event_indexes.sql"),
+                .embedInCode("005_webhook_replays.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -65,6 +68,10 @@ let package = Package(
             dependencies: [
                 "Deployments", "AuditSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

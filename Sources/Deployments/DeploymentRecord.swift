@@ -71,46 +71,4 @@ public struct DeploymentRecord: Sendable, Equatable {
         self.touched = touched
         self.note = note
     }
-
-    /// This record updated by a later post with the same id (typically the start, then the finish).
-    ///
-    /// Non-nil fields of `newer` win; `startedAt` keeps the earliest start. The status only moves
-    /// forward: `in_progress` < `cancelled` < `success`/`failure`. A final status is never reopened by a
-    /// late `in_progress`, and a `cancelled` arriving after a result does not replace it (GitHub marks
-    /// superseded deployments `inactive`, which maps to `cancelled`, long after they succeeded).
-    /// `finishedAt` follows whichever post decided the status, so a late post cannot stretch the window.
-    public func merged(with newer: DeploymentRecord) -> DeploymentRecord {
-        var out = self
-        out.source = newer.source
-        out.environment = newer.environment ?? environment
-        out.host = newer.host ?? host
-        out.project = newer.project ?? project
-        out.services = newer.services ?? services
-        out.images = newer.images ?? images
-        out.commit = newer.commit ?? commit
-        out.ref = newer.ref ?? ref
-        out.actor = newer.actor ?? actor
-        out.url = newer.url ?? url
-        out.touched = newer.touched ?? touched
-        out.note = newer.note ?? note
-        out.startedAt = min(startedAt, newer.startedAt)
-        if newer.status.rank >= status.rank {
-            out.status = newer.status
-            out.finishedAt = newer.finishedAt ?? finishedAt
-        } else {
-            out.finishedAt = finishedAt ?? newer.finishedAt
-        }
-        return out
-    }
-}
-
-extension DeploymentRecord.Status {
-    /// Progress order for `merged(with:)`.
-    var rank: Int {
-        switch self {
-        case .inProgress: return 0
-        case .cancelled: return 1
-        case .success, .failure: return 2
-        }
-    }
 }

@@ -71,6 +71,21 @@ public enum WebhookSignature {
         }
     }
 
+    /// The hex SHA-256 of a delivery's body: how a replay under a new delivery id is recognised
+    /// (GitHub signs the body alone, so its delivery id can be changed by whoever captured it).
+    public static func bodyDigest(_ body: [UInt8]) -> String {
+        Hex.encode(SHA256.hash(data: body))
+    }
+
+    /// The Standard Webhooks headers for `body`, for clients posting to the auditor (`audit deploy
+    /// --collector`). The id is the idempotency key; a retry must send the same id and body.
+    public static func standardWebhooksHeaders(body: [UInt8], id: String, secret: String, now: Timestamp) -> [(String, String)] {
+        let key = standardWebhooksKey(secret) ?? Array(secret.utf8)
+        let timestamp = String(now.seconds)
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).".utf8) + body, using: SymmetricKey(data: key))
+        return [("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", "v1," + Data(mac).base64EncodedString())]
+    }
+
     /// The `X-Audit-Signature-256` value for `body`, for clients posting to the auditor.
     public static func auditSignature(body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
@@ -94,23 +109,20 @@ public enum WebhookSignature {
         guard let id = headers["webhook-id"] else { throw .missingHeader("webhook-id") }
         guard let timestampText = headers["webhook-timestamp"] else { throw .missingHeader("webhook-timestamp") }
         guard let signatures = headers["webhook-signature"] else { throw .missingHeader("webhook-signature") }
-        guard let seconds = Int64(timestampText.trimmingSpaces()) else {
+        // Digits only: `Int64("+17…")` would parse a sign, and the signed text must be the header as sent.
+        guard !timestampText.isEmpty, timestampText.utf8.count <= 18, timestampText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let seconds = Int64(timestampText) else {
             throw .malformedHeader("webhook-timestamp", expected: "unix seconds")
         }
-        guard abs(now.seconds - seconds) <= toleranceSeconds else { throw .timestampOutsideTolerance }
+        // Eighteen digits at most keeps the difference far from Int64's range: no overflow trap on
+        // a hostile timestamp, whoever sends it.
+        guard (now.seconds - seconds).magnitude <= toleranceSeconds else { throw .timestampOutsideTolerance }
 
-        let key: [UInt8]
-        if secret.hasPrefix("whsec_") {
-            guard let decoded = Data(base64Encoded: String(secret.dropFirst(6))) else {
-                throw .invalidSecret("whsec_ secret is not valid base64")
-            }
-            key = Array(decoded)
-        } else {
-            key = Array(secret.utf8)
-        }
+        guard let key = standardWebhooksKey(secret) else { throw .invalidSecret("whsec_ secret is not valid base64") }
 
         // The id and timestamp are signed with the body so neither can be swapped onto another payload.
-        var signed = Array("\(id).\(seconds).".utf8)
+        // The header values exactly as received, never a re-rendering of what was parsed from them.
+        var signed = Array("\(id).\(timestampText).".utf8)
         signed.append(contentsOf: body)
         let symmetricKey = SymmetricKey(data: key)
 
@@ -125,5 +137,11 @@ public enum WebhookSignature {
         }
         guard sawV1 else { throw .malformedHeader("webhook-signature", expected: "v1,<base64>") }
         throw .signatureMismatch
+    }
+
+    /// A `whsec_<base64>` secret's decoded key, any other secret's UTF-8 bytes; nil for bad base64.
+    private static func standardWebhooksKey(_ secret: String) -> [UInt8]? {
+        guard secret.hasPrefix("whsec_") else { return Array(secret.utf8) }
+        return Data(base64Encoded: String(secret.dropFirst(6))).map { Array($0) }
     }
 }

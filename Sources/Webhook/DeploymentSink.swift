@@ -6,20 +6,36 @@ public protocol DeploymentSink: Sendable {
     /// Stores `record`, merging it into the record with the same id when there is one
     /// (`DeploymentRecord.merged(with:)`: a start, then its finish, make one record).
     ///
-    /// - Parameter deliveryID: the sender's delivery key, prefixed with the route's source
-    ///   (`webhook:<webhook-id>`, `github:<X-GitHub-Delivery>`, `gitlab:<Idempotency-Key>`), or nil when
-    ///   the request carried none. A key seen before means a retried delivery: store nothing and answer
-    ///   `.duplicateDelivery`.
-    func store(_ record: DeploymentRecord, deliveryID: String?) async throws -> StoreOutcome
+    /// A delivery seen before (its id, or its body under any id) stores nothing and answers
+    /// `.duplicateDelivery`; its id with another body answers `.deliveryConflict`.
+    func store(_ record: DeploymentRecord, delivery: Delivery) async throws -> StoreOutcome
 }
 
-/// What `DeploymentSink.store(_:deliveryID:)` did.
+/// How one request identifies itself, for recognising retries and replays.
+public struct Delivery: Sendable, Equatable {
+    /// The sender's delivery key, prefixed with the route's source (`webhook:<webhook-id>`,
+    /// `github:<X-GitHub-Delivery>`, `gitlab:<Idempotency-Key>`), or nil when the request carried none.
+    public var id: String?
+    /// The body's SHA-256, prefixed the same way: the same signed body under a new delivery id is a replay.
+    public var bodyDigest: String
+
+    public init(id: String?, bodyDigest: String) {
+        self.id = id
+        self.bodyDigest = bodyDigest
+    }
+}
+
+/// What `DeploymentSink.store(_:delivery:)` did.
 public enum StoreOutcome: Sendable, Equatable {
     /// The record as stored: newly created, or merged into the earlier post with the same id.
     case stored(DeploymentRecord)
-    /// The delivery id was seen before; nothing was stored.
+    /// The delivery was seen before; nothing was stored.
     case duplicateDelivery
+    /// The delivery id was seen before with another body; nothing was stored.
+    case deliveryConflict
     /// The id is already stored from another source; nothing was stored, because letting a webhook
     /// overwrite a GitHub record (or the reverse) would let one sender rewrite another's history.
     case sourceConflict(existing: DeploymentRecord.Source)
+    /// The post would widen or change a final record; nothing was stored.
+    case recordConflict(DeploymentConflict)
 }

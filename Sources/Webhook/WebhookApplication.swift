@@ -5,8 +5,8 @@ import Logging
 /// It is a swift-service-lifecycle `Service`: add it to the collector's `ServiceGroup`, which starts
 /// it and shuts it down gracefully with the rest.
 ///
-/// Call `configuration.validate()` first; this function trusts it, so a nil secret here means
-/// requests are accepted unsigned.
+/// Call `configuration.validate()` first; this function trusts it, so a route without a secret
+/// here goes unauthenticated when `insecureNoAuth` is set and is not served otherwise.
 ///
 /// - Parameters:
 ///   - sink: stores the deployments that pass every check; never called for a rejected request.
@@ -20,15 +20,17 @@ public func buildWebhookApplication(
     now: @escaping @Sendable () -> Int64
 ) -> some ApplicationProtocol {
     let metrics = WebhookMetrics()
+    let connections = ConnectionBudget(limit: configuration.limits.maxConnections)
     let intake = DeploymentIntake(
-        secret: configuration.secretText, maxBodyBytes: configuration.maxBodyBytes, sink: sink, metrics: metrics, now: now
+        configuration: configuration, sink: sink, metrics: metrics,
+        bodies: BodyBudget(capacity: configuration.limits.bodyBudgetBytes), connections: connections, now: now
     )
     let endpoints = HealthEndpoints(health: health, metrics: metrics)
 
     let router = Router(context: BasicRequestContext.self)
     for route in DeploymentRoute.allCases {
         router.post(RouterPath(route.rawValue)) { request, context in
-            await intake.handle(request, route: route, logger: context.logger)
+            try await intake.handle(request, route: route, logger: context.logger)
         }
     }
     router.get("/healthz") { _, _ in endpoints.healthz() }
@@ -36,7 +38,22 @@ public func buildWebhookApplication(
 
     return Application(
         router: router,
-        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [CloseAfterRefusal()],
+            idleTimeout: .nanoseconds(configuration.limits.idleTimeout.nanoseconds))),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            availableConnectionsDelegate: connections.delegate
+        ),
         logger: logger
     )
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating: `TimeAmount` and the tests speak nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled + attoseconds / 1_000_000_000
+    }
 }

@@ -1,29 +1,38 @@
 import AuditSupport
+import Deployments
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
 
-/// How the deployment webhook listener binds and authenticates.
+/// How the deployment webhook listener binds, authenticates and bounds what senders may hold.
 public struct WebhookConfiguration: Sendable {
     public var host: String
     /// 0 binds an ephemeral port (tests).
     public var port: Int
-    /// The shared secret: the HMAC key for `X-Audit-Signature-256`, Standard Webhooks and GitHub, and
-    /// the token GitLab sends. Nil only together with `insecureNoAuth` on a loopback host.
-    public var secret: [UInt8]?
+    /// One secret per route; empty only together with `insecureNoAuth` on a loopback host.
+    public var secrets: RouteSecrets
     /// Accept unsigned requests when no secret is set. `validate()` allows it on loopback hosts only.
     public var insecureNoAuth: Bool
-    /// The largest body accepted; larger ones are answered 413 without being read into memory.
-    public var maxBodyBytes: Int
+    /// Also accept the bare `X-Audit-Signature-256` HMAC on `/v1/deployments`. It signs the body
+    /// alone, without a time or delivery id, so a captured request replays forever; off unless asked.
+    public var acceptBareHMAC: Bool
+    public var limits: WebhookLimits
+    /// What a deployment record may claim about its own window.
+    public var recordBounds: DeploymentBounds
 
-    public init(host: String, port: Int, secret: [UInt8]?, insecureNoAuth: Bool = false, maxBodyBytes: Int = 1 << 20) {
+    public init(
+        host: String, port: Int, secrets: RouteSecrets, insecureNoAuth: Bool = false, acceptBareHMAC: Bool = false,
+        limits: WebhookLimits = WebhookLimits(), recordBounds: DeploymentBounds = DeploymentBounds()
+    ) {
         self.host = host
         self.port = port
-        self.secret = secret
+        self.secrets = secrets
         self.insecureNoAuth = insecureNoAuth
-        self.maxBodyBytes = maxBodyBytes
+        self.acceptBareHMAC = acceptBareHMAC
+        self.limits = limits
+        self.recordBounds = recordBounds
     }
 
     /// Parses a `--webhook-listen` value: a bare port (`8780`, meaning 127.0.0.1), `HOST:PORT`, or
@@ -60,26 +69,47 @@ public struct WebhookConfiguration: Sendable {
         return port
     }
 
-    /// Refuses configurations that would accept forged deployments: no secret outside loopback, or a
-    /// secret the signature schemes cannot use.
+    /// Refuses configurations that would accept forged deployments: no secret outside loopback, a
+    /// secret the signature schemes cannot use, or one secret shared by two routes.
     public func validate() throws(WebhookConfigurationError) {
         guard (0...65535).contains(port) else { throw .invalidListen("\(host):\(port)", reason: "port must be a number from 1 to 65535") }
-        guard maxBodyBytes > 0 else { throw .invalidBodyLimit(maxBodyBytes) }
-        guard let secret else {
+        guard limits.maxBodyBytes > 0 else { throw .invalidBodyLimit(limits.maxBodyBytes) }
+        guard limits.bodyBudgetBytes >= limits.maxBodyBytes else { throw .invalidLimit("the body budget must hold at least one largest body") }
+        guard limits.maxConnections > 0 else { throw .invalidLimit("at least one connection must be allowed") }
+        if secrets.isEmpty {
             guard insecureNoAuth else { throw .missingSecret }
             guard LoopbackHost.contains(host) else { throw .unauthenticatedOffLoopback(host) }
             return
         }
-        guard !secret.isEmpty else { throw .invalidSecret("the secret is empty") }
-        guard let text = String(validating: secret, as: UTF8.self) else { throw .invalidSecret("the secret is not UTF-8 text") }
-        // Standard Webhooks secrets are `whsec_<base64 key>`; catching a truncated one here beats a 500 per delivery.
-        if text.hasPrefix("whsec_"), Data(base64Encoded: String(text.dropFirst(6))) == nil {
-            throw .invalidSecret("a whsec_ secret must be followed by base64")
+        guard !insecureNoAuth else { throw .invalidLimit("--insecure-no-auth cannot be combined with a secret") }
+        let named = secrets.named
+        for (index, (option, secret)) in named.enumerated() {
+            guard !secret.isEmpty else { throw .invalidSecret("\(option): the secret is empty") }
+            guard let text = String(validating: secret, as: UTF8.self) else { throw .invalidSecret("\(option): the secret is not UTF-8 text") }
+            // Standard Webhooks secrets are `whsec_<base64 key>`; catching a truncated one here beats a 500 per delivery.
+            if text.hasPrefix("whsec_"), Data(base64Encoded: String(text.dropFirst(6))) == nil {
+                throw .invalidSecret("\(option): a whsec_ secret must be followed by base64")
+            }
+            for (other, otherSecret) in named[..<index] where otherSecret == secret {
+                throw .sharedSecret(other, option)
+            }
         }
     }
 
-    /// The secret as the signature verifier takes it; nil when requests go unauthenticated.
-    var secretText: String? {
-        secret.map { String(decoding: $0, as: UTF8.self) }
+    /// The secret `route` verifies with; nil when the route goes unauthenticated or is not served
+    /// (see `serves(_:)`).
+    func secretText(for route: DeploymentRoute) -> String? {
+        let secret: [UInt8]?
+        switch route {
+        case .deployments: secret = secrets.deployments
+        case .github: secret = secrets.github
+        case .gitlab: secret = secrets.gitlab
+        }
+        return secret.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether `route` answers at all: it has its secret, or nothing is authenticated (loopback only).
+    func serves(_ route: DeploymentRoute) -> Bool {
+        secrets.isEmpty ? insecureNoAuth : secretText(for: route) != nil
     }
 }

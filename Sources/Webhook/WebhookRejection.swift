@@ -14,14 +14,32 @@ struct WebhookRejection: Error, Sendable, Equatable {
         case unsupportedMediaType = "unsupported_media_type"
         case sourceConflict = "source_conflict"
         case staleTimestamp = "stale_timestamp"
+        case recordConflict = "record_conflict"
+        case deliveryConflict = "delivery_conflict"
+        case malformedRequest = "malformed_request"
+        case requestTimeout = "request_timeout"
+        case overloaded = "overloaded"
+        case routeDisabled = "route_disabled"
 
         var status: HTTPResponse.Status {
             switch self {
             case .badSignature, .missingSignature, .staleTimestamp: return .unauthorized
-            case .malformedJSON, .invalidField: return .badRequest
+            case .malformedJSON, .invalidField, .malformedRequest: return .badRequest
             case .tooLarge: return .contentTooLarge
             case .unsupportedMediaType: return .unsupportedMediaType
-            case .sourceConflict: return .conflict
+            case .sourceConflict, .recordConflict, .deliveryConflict: return .conflict
+            case .requestTimeout: return .requestTimeout
+            case .overloaded: return .serviceUnavailable
+            case .routeDisabled: return .notFound
+            }
+        }
+
+        /// Refusals after which the connection is closed rather than kept alive: the body may be
+        /// unread (keeping the connection would mean reading it anyway), or the sender is the load.
+        var closesConnection: Bool {
+            switch self {
+            case .tooLarge, .requestTimeout, .overloaded, .malformedRequest, .missingSignature, .unsupportedMediaType, .routeDisabled: return true
+            default: return false
             }
         }
     }

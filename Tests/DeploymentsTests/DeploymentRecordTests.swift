@@ -115,7 +115,7 @@ import Testing
         }
     }
 
-    @Test func mergeMovesStatusForwardAndKeepsTheEarliestStart() {
+    @Test func mergeMovesStatusForwardAndKeepsTheEarliestStart() throws {
         let start = DeploymentRecord(
             id: "d1", source: .webhook, environment: "production", commit: "abc", status: .inProgress,
             startedAt: Timestamp(seconds: 100)
@@ -124,7 +124,7 @@ import Testing
             id: "d1", source: .webhook, url: "https://ci/1", status: .success,
             startedAt: Timestamp(seconds: 130), finishedAt: Timestamp(seconds: 200), touched: ["shop-api-1"]
         )
-        let merged = start.merged(with: finish)
+        let merged = try start.merged(with: finish)
         #expect(merged.status == .success)
         #expect(merged.startedAt == Timestamp(seconds: 100))
         #expect(merged.finishedAt == Timestamp(seconds: 200))
@@ -134,7 +134,7 @@ import Testing
         #expect(merged.touched == ["shop-api-1"])
 
         // A start delivered late does not reopen a finished deployment.
-        let late = merged.merged(with: start)
+        let late = try merged.merged(with: start)
         #expect(late.status == .success)
         #expect(late.finishedAt == Timestamp(seconds: 200))
 
@@ -142,13 +142,50 @@ import Testing
         var superseded = finish
         superseded.status = .cancelled
         superseded.finishedAt = Timestamp(seconds: 9_000)
-        let afterInactive = merged.merged(with: superseded)
+        let afterInactive = try merged.merged(with: superseded)
         #expect(afterInactive.status == .success)
         #expect(afterInactive.finishedAt == Timestamp(seconds: 200))
 
         // Without a result, cancelled closes the window.
-        let cancelled = start.merged(with: superseded)
+        let cancelled = try start.merged(with: superseded)
         #expect(cancelled.status == .cancelled)
         #expect(cancelled.finishedAt == Timestamp(seconds: 9_000))
+    }
+
+    @Test func aFinalRecordMayBeCompletedAndNarrowedButNotWidened() throws {
+        let final = DeploymentRecord(
+            id: "d1", source: .webhook, project: "shop", services: ["api", "web"], commit: "abc", status: .success,
+            startedAt: Timestamp(seconds: 100), finishedAt: Timestamp(seconds: 200)
+        )
+        func post(_ change: (inout DeploymentRecord) -> Void) -> DeploymentRecord {
+            var newer = final
+            change(&newer)
+            return newer
+        }
+        // The same record again, a filled field, a narrower finish and service list: fine.
+        #expect(try final.merged(with: final) == final)
+        let narrowed = try final.merged(with: post { $0.finishedAt = Timestamp(seconds: 150); $0.services = ["api"]; $0.actor = "ci" })
+        #expect(narrowed.finishedAt == Timestamp(seconds: 150))
+        #expect(narrowed.services == ["api"])
+        #expect(narrowed.actor == "ci")
+
+        let widenings: [(String, DeploymentRecord)] = [
+            ("finished_at", post { $0.finishedAt = Timestamp(seconds: 3_000_000_000) }),
+            ("started_at", post { $0.startedAt = Timestamp(seconds: 50) }),
+            ("project", post { $0.project = "billing" }),
+            ("services", post { $0.services = ["api", "web", "db"] }),
+            ("touched", post { $0.touched = ["billing-db-1"] }),
+            ("images", post { $0.images = ["api": "shop/api:2"] }),
+            ("commit", post { $0.commit = "def" }),
+            ("status", post { $0.status = .failure }),
+        ]
+        for (field, newer) in widenings {
+            #expect(throws: DeploymentConflict.self, "\(field)") { try final.merged(with: newer) }
+            do {
+                _ = try final.merged(with: newer)
+            } catch {
+                #expect(error.field == field)
+            }
+        }
     }
 }

@@ -45,7 +45,7 @@ import Testing
         #expect(finish.services == nil)
         #expect(finish.status == .success)
         #expect(finish.finishedAt == RFC3339.parse("2024-05-01T10:04:42Z"))
-        let merged = start.merged(with: finish)
+        let merged = try start.merged(with: finish)
         #expect(merged.id == "github-deployment-1234567890")
         #expect(merged.status == .success)
         #expect(merged.startedAt == RFC3339.parse("2024-05-01T10:00:01Z"))

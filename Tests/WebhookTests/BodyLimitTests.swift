@@ -15,13 +15,13 @@ import Testing
     }
 
     @Test func bodiesUpToTheLimitAreCollected() async throws {
-        #expect(try await body([40, 60]).collectBytes(limit: 100).count == 100)
-        #expect(try await body([]).collectBytes(limit: 100).isEmpty)
+        #expect(try await body([40, 60]).collectBytes(limit: 100, within: .seconds(5)).count == 100)
+        #expect(try await body([]).collectBytes(limit: 100, within: .seconds(5)).isEmpty)
     }
 
     @Test func aBodyPassingTheLimitMidStreamIsRefused() async throws {
         await #expect(throws: WebhookRejection.tooLarge(limit: 100)) {
-            try await body([60, 60, 60]).collectBytes(limit: 100)
+            try await body([60, 60, 60]).collectBytes(limit: 100, within: .seconds(5))
         }
     }
 }

@@ -25,13 +25,14 @@ import Webhook
         let start = Array(#"{"id":"deploy-42","status":"in_progress","started_at":"2024-05-01T10:00:00Z"}"#.utf8)
         try await WebhookServer.run(maxBodyBytes: 128) { client in
             _ = try await client.post("/v1/deployments", start)
-            _ = try await client.post("/v1/deployments", start, headers: WebhookServer.auditHeaders(start, secret: "guess"))
-            _ = try await client.post("/v1/deployments", start, headers: WebhookServer.auditHeaders(start, secret: "guess"))
+            _ = try await client.post("/v1/deployments", start, headers: WebhookServer.signed(start, secret: "guess"))
+            _ = try await client.post("/v1/deployments", start, headers: WebhookServer.signed(start, secret: "guess"))
             _ = try await client.post("/v1/deployments", start, contentType: "text/plain")
-            _ = try await client.post("/v1/deployments", Array(repeating: 0x20, count: 200))
+            let big = Array(repeating: UInt8(0x20), count: 200)
+            _ = try await client.post("/v1/deployments", big, headers: WebhookServer.signed(big))
             let old = WebhookServer.now.adding(nanoseconds: -3_600_000_000_000)
             _ = try await client.post("/v1/deployments", start, headers: WebhookServer.standardHeaders(start, id: "m", timestamp: old))
-            let stored = try await client.post("/v1/deployments", start, headers: WebhookServer.auditHeaders(start))
+            let stored = try await client.post("/v1/deployments", start, headers: WebhookServer.signed(start))
             #expect(stored.status == .ok)
 
             let response = try await client.execute(uri: "/metrics", method: .get)

@@ -79,7 +79,7 @@ import Webhook
         let running = try Fixture.bytes("gitlab-deployment-running.json")
         let success = try Fixture.bytes("gitlab-deployment-success.json")
         try await WebhookServer.run(sink: sink) { client in
-            let token = ["X-Gitlab-Token": WebhookServer.secret, "X-Gitlab-Event": "Deployment Hook"]
+            let token = ["X-Gitlab-Token": WebhookServer.gitlabToken, "X-Gitlab-Event": "Deployment Hook"]
             let opened = try await client.post("/v1/webhooks/gitlab", running,
                 headers: token.merging(["Idempotency-Key": "k-1", "X-Gitlab-Event-UUID": "u-1"]) { $1 })
             #expect(opened.text == #"{"status":"stored","id":"gitlab-deployment-15","deployment_status":"in_progress"}"#)
@@ -113,12 +113,12 @@ import Webhook
             #expect(missing.text == #"{"error":"missing signature header X-Gitlab-Token"}"#)
 
             let pipeline = Array(#"{"object_kind":"pipeline"}"#.utf8)
-            let ignored = try await client.post("/v1/webhooks/gitlab", pipeline, headers: ["X-Gitlab-Token": WebhookServer.secret])
+            let ignored = try await client.post("/v1/webhooks/gitlab", pipeline, headers: ["X-Gitlab-Token": WebhookServer.gitlabToken])
             #expect(ignored.status == .accepted)
             #expect(ignored.text == #"{"status":"ignored: pipeline"}"#)
 
             let created = Array(#"{"object_kind":"deployment","status":"created"}"#.utf8)
-            let notStarted = try await client.post("/v1/webhooks/gitlab", created, headers: ["X-Gitlab-Token": WebhookServer.secret])
+            let notStarted = try await client.post("/v1/webhooks/gitlab", created, headers: ["X-Gitlab-Token": WebhookServer.gitlabToken])
             #expect(notStarted.status == .accepted)
             #expect(notStarted.text == #"{"status":"ignored: deployment status created"}"#)
         }

@@ -8,7 +8,7 @@ import Webhook
     @Test func stopsOnGracefulShutdownOfItsServiceGroup() async throws {
         let logger = Logger(label: "webhook-tests") { _ in SwiftLogNoOpLogHandler() }
         let app = buildWebhookApplication(
-            configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, secret: Array("s3cr3t".utf8)),
+            configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, secrets: RouteSecrets(deployments: Array("s3cr3t".utf8))),
             sink: RecordingSink(), health: FixedHealth.connected, logger: logger, now: { 0 }
         )
         let group = ServiceGroup(services: [app], logger: logger)

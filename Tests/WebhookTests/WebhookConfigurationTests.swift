@@ -31,7 +31,10 @@ import Webhook
     }
 
     private func problem(host: String, secret: String?, insecure: Bool = false) -> String? {
-        let configuration = WebhookConfiguration(host: host, port: 8780, secret: secret.map { Array($0.utf8) }, insecureNoAuth: insecure)
+        problem(WebhookConfiguration(host: host, port: 8780, secrets: RouteSecrets(deployments: secret.map { Array($0.utf8) }), insecureNoAuth: insecure))
+    }
+
+    private func problem(_ configuration: WebhookConfiguration) -> String? {
         do {
             try configuration.validate()
             return nil
@@ -43,7 +46,8 @@ import Webhook
     @Test func aSecretIsRequiredUnlessInsecureOnLoopback() {
         #expect(problem(host: "0.0.0.0", secret: "s3cr3t") == nil)
         #expect(problem(host: "127.0.0.1", secret: nil)
-            == "the webhook listener needs a shared secret: pass --webhook-secret-file PATH or set AUDIT_WEBHOOK_SECRET")
+            == "the webhook listener needs a secret for at least one route: pass --webhook-secret-file PATH "
+            + "(or AUDIT_WEBHOOK_SECRET) for /v1/deployments, --github-secret-file, --gitlab-token-file")
         for loopback in ["127.0.0.1", "127.8.9.10", "::1", "0:0:0:0:0:0:0:1", "localhost", "LOCALHOST", "::ffff:127.0.0.1"] {
             #expect(problem(host: loopback, secret: nil, insecure: true) == nil, "\(loopback)")
         }
@@ -55,12 +59,20 @@ import Webhook
     }
 
     @Test func unusableSecretsAreRefused() {
-        #expect(problem(host: "127.0.0.1", secret: "") == "invalid webhook secret: the secret is empty")
-        #expect(problem(host: "127.0.0.1", secret: "whsec_not base64!") == "invalid webhook secret: a whsec_ secret must be followed by base64")
+        #expect(problem(host: "127.0.0.1", secret: "") == "invalid webhook secret: --webhook-secret-file: the secret is empty")
+        #expect(problem(host: "127.0.0.1", secret: "whsec_not base64!") == "invalid webhook secret: --webhook-secret-file: a whsec_ secret must be followed by base64")
         #expect(problem(host: "127.0.0.1", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == nil)
-        let binary = WebhookConfiguration(host: "127.0.0.1", port: 8780, secret: [0xFF, 0xFE])
-        #expect(throws: WebhookConfigurationError.invalidSecret("the secret is not UTF-8 text")) { try binary.validate() }
-        let noRoom = WebhookConfiguration(host: "127.0.0.1", port: 8780, secret: Array("s".utf8), maxBodyBytes: 0)
+        let binary = WebhookConfiguration(host: "127.0.0.1", port: 8780, secrets: RouteSecrets(github: [0xFF, 0xFE]))
+        #expect(problem(binary) == "invalid webhook secret: --github-secret-file: the secret is not UTF-8 text")
+        let noRoom = WebhookConfiguration(host: "127.0.0.1", port: 8780, secrets: RouteSecrets(deployments: Array("s".utf8)), limits: WebhookLimits(maxBodyBytes: 0))
         #expect(throws: WebhookConfigurationError.invalidBodyLimit(0)) { try noRoom.validate() }
+    }
+
+    @Test func routesCannotShareASecret() {
+        let shared = WebhookConfiguration(host: "127.0.0.1", port: 8780,
+            secrets: RouteSecrets(deployments: Array("one".utf8), github: Array("two".utf8), gitlab: Array("one".utf8)))
+        #expect(problem(shared)?.hasPrefix("--webhook-secret-file and --gitlab-token-file hold the same secret") == true)
+        let mixed = WebhookConfiguration(host: "127.0.0.1", port: 8780, secrets: RouteSecrets(deployments: Array("one".utf8)), insecureNoAuth: true)
+        #expect(problem(mixed) == "invalid webhook configuration: --insecure-no-auth cannot be combined with a secret")
     }
 }

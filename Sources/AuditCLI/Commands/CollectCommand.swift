@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditStore
 import AuditSupport
 import Collector
+import Deployments
 import DockerAPI
 import ServiceLifecycle
 import UnixSignals
@@ -32,11 +33,29 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve the webhook on HOST:PORT (a bare port means 127.0.0.1; env AUDIT_LISTEN). Without it no port is opened.", valueName: "address"))
     var listen: String?
 
-    @Option(help: ArgumentHelp("File holding the webhook's shared secret (or AUDIT_WEBHOOK_SECRET).", valueName: "path"))
+    @Option(help: ArgumentHelp("File holding the Standard Webhooks secret for /v1/deployments (or AUDIT_WEBHOOK_SECRET).", valueName: "path"))
     var webhookSecretFile: String?
 
-    @Flag(help: "Accept unsigned webhooks; only allowed on a loopback address.")
+    @Option(help: ArgumentHelp("File holding the secret GitHub signs /v1/webhooks/github with (or AUDIT_GITHUB_SECRET).", valueName: "path"))
+    var githubSecretFile: String?
+
+    @Option(help: ArgumentHelp("File holding the token GitLab sends to /v1/webhooks/gitlab (or AUDIT_GITLAB_TOKEN).", valueName: "path"))
+    var gitlabTokenFile: String?
+
+    @Flag(help: "Accept unsigned webhooks; only allowed on a loopback address, with no secret set.")
     var insecureNoAuth = false
+
+    @Flag(help: "Also accept the bare X-Audit-Signature-256 body HMAC on /v1/deployments (no timestamp: a captured request replays).")
+    var acceptBareHmac = false
+
+    @Option(help: ArgumentHelp("Open webhook connections at most; more are answered 503.", valueName: "count"))
+    var maxConnections: Int = 128
+
+    @Option(help: ArgumentHelp("The longest window one deployment record may cover.", valueName: "duration"))
+    var maxDeploymentWindow: String = "6h"
+
+    @Option(help: ArgumentHelp("How far past this host's clock a deployment's times may lie.", valueName: "duration"))
+    var maxClockAhead: String = "5m"
 
     @Option(help: ArgumentHelp("Check drift against this compose file on a schedule and after every deployment; repeat to layer overrides.", valueName: "file"))
     var composeFile: [String] = []
@@ -62,22 +81,36 @@ struct CollectCommand: AsyncParsableCommand {
     private func webhookConfiguration() throws -> WebhookConfiguration? {
         let environment = ProcessInfo.processInfo.environment
         guard let address = listen ?? environment["AUDIT_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        var secret: [UInt8]?
-        if let webhookSecretFile {
-            guard let data = FileManager.default.contents(atPath: webhookSecretFile) else {
-                throw ValidationError("cannot read --webhook-secret-file \(webhookSecretFile)")
+        func secret(file: String?, option: String, variable: String) throws -> [UInt8]? {
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(option) \(file): check the path and that this user may read it")
+                }
+                return Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
             }
-            secret = Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
-        } else if let fromEnv = environment["AUDIT_WEBHOOK_SECRET"], !fromEnv.isEmpty {
-            secret = Array(fromEnv.utf8)
+            guard let fromEnv = environment[variable], !fromEnv.isEmpty else { return nil }
+            return Array(fromEnv.utf8)
+        }
+        let secrets = RouteSecrets(
+            deployments: try secret(file: webhookSecretFile, option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
+            github: try secret(file: githubSecretFile, option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
+            gitlab: try secret(file: gitlabTokenFile, option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
+        guard let window = TimeArgument.parseDuration(maxDeploymentWindow), window >= 60_000_000_000 else {
+            throw ValidationError("--max-deployment-window \"\(maxDeploymentWindow)\" is not a duration of at least 1m (30m, 6h, 1d)")
+        }
+        guard let ahead = TimeArgument.parseDuration(maxClockAhead), ahead >= 0 else {
+            throw ValidationError("--max-clock-ahead \"\(maxClockAhead)\" is not a duration (30s, 5m)")
         }
         do {
             let (host, port) = try WebhookConfiguration.parseListen(address)
-            let configuration = WebhookConfiguration(host: host, port: port, secret: secret, insecureNoAuth: insecureNoAuth)
+            let configuration = WebhookConfiguration(
+                host: host, port: port, secrets: secrets, insecureNoAuth: insecureNoAuth, acceptBareHMAC: acceptBareHmac,
+                limits: WebhookLimits(maxConnections: FileDescriptors.connectionCap(requested: maxConnections)),
+                recordBounds: DeploymentBounds(maxWindowNs: window, maxAheadNs: ahead))
             try configuration.validate()
             return configuration
         } catch {
-            throw ValidationError("\(error)" + (secret == nil && !insecureNoAuth ? " (or --insecure-no-auth on a loopback address)" : ""))
+            throw ValidationError("\(error)" + (secrets.isEmpty && !insecureNoAuth ? " (or --insecure-no-auth on a loopback address)" : ""))
         }
     }
 
@@ -99,7 +132,12 @@ struct CollectCommand: AsyncParsableCommand {
                 health: CollectorHealthBridge(status: collector.status, statistics: writer.statistics),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
-            logger.info("webhook listening", metadata: ["webhook.address": "\(webhook.host):\(webhook.port)", "webhook.auth": "\(webhook.secret == nil ? "none (loopback only)" : "shared secret")"])
+            let routes = webhook.secrets.isEmpty ? "all, unauthenticated (loopback only)"
+                : webhook.secrets.named.map(\.option).joined(separator: ",")
+            logger.info("webhook listening", metadata: [
+                "webhook.address": "\(webhook.host):\(webhook.port)", "webhook.secrets": "\(routes)",
+                "webhook.max_connections": "\(webhook.limits.maxConnections)",
+            ])
         }
         if !composeFile.isEmpty {
             let interval = Duration.nanoseconds(TimeArgument.parseDuration(driftInterval)!)
@@ -108,7 +146,14 @@ struct CollectCommand: AsyncParsableCommand {
                                      environment: ProcessInfo.processInfo.environment, interval: interval),
                 client: DockerClient(host: host), storePath: path, logger: logger)))
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Shutdown runs in reverse order: the listener (its requests bounded by their deadline), then
+        // the collector, which flushes. Whatever still runs after the grace period is cancelled, and
+        // a cancelled collector flushes too, so neither a stalled client nor a hung Docker call can
+        // hold the process past SIGTERM.
+        configuration.maximumGracefulShutdownDuration = .seconds(8)
+        configuration.maximumCancellationDuration = .seconds(4)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
     }
 }

@@ -78,7 +78,14 @@ struct DeployCommand: AsyncParsableCommand {
         if let collector {
             try await CollectorPost.send(record, to: collector, secret: try secret())
         } else {
-            _ = try DeploymentRepository(path: try store.resolvedPath()).store(record, deliveryID: nil)
+            switch try DeploymentRepository(path: try store.resolvedPath()).store(record, deliveryID: nil) {
+            case .stored, .duplicateDelivery, .deliveryConflict:
+                break
+            case .sourceConflict(let existing):
+                throw CollectorPost.Failed(description: "deployment \(record.id) is already recorded from \(existing.rawValue): pass another --id")
+            case .recordConflict(let conflict):
+                throw CollectorPost.Failed(description: "\(conflict)")
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ enum EventRendering {
         w.field("scope", e.scope)
         w.field("source", e.source.name)
         if let detail = e.detail {
-            if e.action.hasPrefix("exec_") { w.field("command", detail) }
+            if e.action.hasPrefix("exec_") { w.field("command", SecretMask.command(detail)) }
             else if e.action == "health_status" { w.field("status", detail) }
             else { w.field("detail", detail) }
         }

@@ -53,6 +53,11 @@ struct ImportCommand: AsyncParsableCommand {
                 unchanged += 1
             case .sourceConflict(let existing):
                 Terminal.error("audit import: deployment \(record.id) already recorded from \(existing.rawValue); not overwritten")
+            case .recordConflict(let conflict):
+                Terminal.error("audit import: \(conflict); not overwritten")
+            case .deliveryConflict:
+                // Imports carry no delivery id; nothing to report.
+                unchanged += 1
             }
         }
         Terminal.error("import: \(records.count) deployment(s) in \(file): \(created) new, \(unchanged) already recorded")

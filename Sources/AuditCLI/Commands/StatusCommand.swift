@@ -45,7 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         out.line("quarantine  \(s.quarantinedCount) malformed line(s)")
         for q in s.recentQuarantine {
-            out.line("            \(time(q.receivedNs)) \(q.reason): \(q.preview)")
+            out.line("            \(time(q.receivedNs)) \(VisibleText.escaped(q.reason)): \(VisibleText.escaped(q.preview))")
         }
     }
 

@@ -100,7 +100,7 @@ enum ReportRendering {
             for f in m.findings {
                 let container = [f.container.project, f.container.service].compactMap { $0 }.joined(separator: "/")
                 let name = f.container.name ?? String(f.container.id.prefix(12))
-                lines.append("| \(time(f.timeNano)) | \(name)\(container.isEmpty ? "" : " (\(container))") | \(f.kind.rawValue) | \(f.severity.rawValue) | \(statusText(f)) | \(f.detail.replacingOccurrences("|", "\\|")) |")
+                lines.append("| \(time(f.timeNano)) | \(Markdown.cell(name + (container.isEmpty ? "" : " (\(container))"))) | \(f.kind.rawValue) | \(f.severity.rawValue) | \(Markdown.cell(statusText(f))) | \(Markdown.cell(f.detail)) |")
             }
             lines.append("")
         }

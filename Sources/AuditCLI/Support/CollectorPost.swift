@@ -12,14 +12,17 @@ enum CollectorPost {
 
     static func send(_ record: DeploymentRecord, to base: String, secret: String) async throws {
         let body = Array(record.wireJSON().utf8)
-        let signature = WebhookSignature.auditSignature(body: body, secret: secret)
+        // One delivery id per post of the record (its start, its finish): a retry of either is
+        // recognised, and the signed id and time keep a captured post from being replayed later.
+        let signed = WebhookSignature.standardWebhooksHeaders(
+            body: body, id: "\(record.id):\(record.status.rawValue)", secret: secret, now: .now())
         let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/deployments"
         let (status, answer) = try await OwnThread.run("collector-post") { () throws(Failed) -> (Int, String) in
             guard let handle = curl_easy_init() else { throw Failed(description: "curl_easy_init failed") }
             defer { curl_easy_cleanup(handle) }
             var headers: UnsafeMutablePointer<curl_slist>?
             headers = curl_slist_append(headers, "Content-Type: application/json")
-            headers = curl_slist_append(headers, "X-Audit-Signature-256: \(signature)")
+            for (name, value) in signed { headers = curl_slist_append(headers, "\(name): \(value)") }
             defer { curl_slist_free_all(headers) }
             final class Sink { var bytes: [UInt8] = [] }
             let sink = Sink()

@@ -30,7 +30,7 @@ enum DriftReport {
         lines.append("| " + header.joined(separator: " | ") + " |")
         lines.append("|" + String(repeating: "---|", count: header.count))
         for row in rows(items) {
-            lines.append("| " + row.map { $0.replacingOccurrences("|", "\\|") }.joined(separator: " | ") + " |")
+            lines.append("| " + row.map(Markdown.cell).joined(separator: " | ") + " |")
         }
         return lines
     }

@@ -60,7 +60,7 @@ enum LoggingBootstrap {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
-                return handler
+                return VisibleLogHandler(wrapped: handler)
             }
         }
     }

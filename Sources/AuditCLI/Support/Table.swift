@@ -1,6 +1,11 @@
-/// Left-aligned columns for terminals; the last column is never padded.
+import AuditSupport
+
+/// Left-aligned columns for terminals; the last column is never padded. Cells are shown with their
+/// control characters escaped (`VisibleText`): a newline or an escape sequence inside a cell would
+/// forge or erase rows.
 enum Table {
-    static func render(header: [String], rows: [[String]]) -> [String] {
+    static func render(header: [String], rows rawRows: [[String]]) -> [String] {
+        let rows = rawRows.map { $0.map { VisibleText.escaped($0) } }
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }

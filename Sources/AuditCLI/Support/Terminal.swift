@@ -4,16 +4,21 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes to stdout/stderr without Foundation. Data goes to stdout, messages to stderr.
+import AuditSupport
+
+/// Writes to stdout/stderr without Foundation. Data goes to stdout, messages to stderr. Every line is
+/// written with its control characters but line breaks and tabs escaped (`VisibleText`), whatever
+/// produced it: a renderer that forgot to escape a value cannot let it drive the terminal.
 enum Terminal {
     static func out(_ text: String) {
-        var line = text
+        var line = VisibleText.escaped(text, keepingLineBreaks: true)
         line += "\n"
         write(1, line)
     }
 
     static func error(_ text: String, newline: Bool = true) {
-        write(2, newline ? text + "\n" : text)
+        let safe = VisibleText.escaped(text, keepingLineBreaks: true)
+        write(2, newline ? safe + "\n" : safe)
     }
 
     /// Collects output and writes it in large blocks: listing 100k events must not cost 100k syscalls.
@@ -21,7 +26,7 @@ enum Terminal {
         private var text = ""
         init() { text.reserveCapacity(1 << 16) }
         mutating func line(_ s: String) {
-            text += s
+            text += VisibleText.escaped(s, keepingLineBreaks: true)
             text += "\n"
             if text.utf8.count >= 1 << 16 { flush() }
         }

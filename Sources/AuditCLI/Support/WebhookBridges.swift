@@ -2,17 +2,25 @@ import AuditStore
 import AuditSupport
 import Collector
 import Deployments
+import DockerAPI
 import Webhook
 
 /// The webhook's storage: deployment records go to the same SQLite store as the events.
 struct StoreDeploymentSink: DeploymentSink {
     let repository: DeploymentRepository
 
-    func store(_ record: DeploymentRecord, deliveryID: String?) async throws -> StoreOutcome {
-        switch try repository.store(record, deliveryID: deliveryID) {
+    func store(_ record: DeploymentRecord, delivery: Delivery) async throws -> StoreOutcome {
+        // SQLite blocks: off the cooperative pool, like every other store call of the collector.
+        let repository = self.repository
+        let outcome = try await OwnThread.run("webhook-store") { () throws(SQLiteError) in
+            try repository.store(record, deliveryID: delivery.id, bodyDigest: delivery.bodyDigest)
+        }
+        switch outcome {
         case .stored(let stored, _): return .stored(stored)
         case .duplicateDelivery: return .duplicateDelivery
+        case .deliveryConflict: return .deliveryConflict
         case .sourceConflict(let existing): return .sourceConflict(existing: existing)
+        case .recordConflict(let conflict): return .recordConflict(conflict)
         }
     }
 }

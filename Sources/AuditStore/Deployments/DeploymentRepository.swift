@@ -11,7 +11,11 @@ public final class DeploymentRepository: Sendable {
     public enum Outcome: Sendable, Equatable {
         case stored(DeploymentRecord, created: Bool)
         case duplicateDelivery
+        /// The delivery id was stored before with another body.
+        case deliveryConflict
         case sourceConflict(existing: DeploymentRecord.Source)
+        /// The record would widen or change a final record with the same id.
+        case recordConflict(DeploymentConflict)
     }
 
     /// Opens (creating and migrating when needed) the store at `path`.
@@ -19,14 +23,27 @@ public final class DeploymentRepository: Sendable {
         connection = Mutex(try Database(path: path))
     }
 
-    /// Stores `record`, merging it into a record with the same id. A delivery id seen before stores
-    /// nothing; an id stored from another source is a conflict (two systems claiming one deployment).
-    public func store(_ record: DeploymentRecord, deliveryID: String?, now: Int64 = Timestamp.now().nanoseconds) throws(SQLiteError) -> Outcome {
+    /// Stores `record`, merging it into a record with the same id (`DeploymentRecord.merged(with:)`).
+    /// A delivery seen before, by its id or by its body's digest under any id, stores nothing; its id
+    /// with another body, an id stored from another source (two systems claiming one deployment), or
+    /// a post that would widen a final record, are conflicts and store nothing either.
+    public func store(
+        _ record: DeploymentRecord, deliveryID: String?, bodyDigest: String? = nil, now: Int64 = Timestamp.now().nanoseconds
+    ) throws(SQLiteError) -> Outcome {
         try connection.withLock { (db) throws(SQLiteError) -> Outcome in
             try db.transaction { () throws(SQLiteError) -> Outcome in
                 if let deliveryID {
-                    let seen = try db.prepare("SELECT 1 FROM webhook_deliveries WHERE delivery_id = ?")
+                    let seen = try db.prepare("SELECT body_digest FROM webhook_deliveries WHERE delivery_id = ?")
                     seen.bind(1, deliveryID)
+                    defer { seen.reset() }
+                    if try seen.step() {
+                        if let bodyDigest, let stored = seen.string(0), stored != bodyDigest { return .deliveryConflict }
+                        return .duplicateDelivery
+                    }
+                }
+                if let bodyDigest {
+                    let seen = try db.prepare("SELECT 1 FROM webhook_deliveries WHERE body_digest = ?")
+                    seen.bind(1, bodyDigest)
                     defer { seen.reset() }
                     if try seen.step() { return .duplicateDelivery }
                 }
@@ -34,7 +51,11 @@ public final class DeploymentRepository: Sendable {
                 var created = true
                 if let existing = try Self.find(record.id, in: db) {
                     guard existing.source == record.source else { return .sourceConflict(existing: existing.source) }
-                    merged = existing.merged(with: record)
+                    do throws(DeploymentConflict) {
+                        merged = try existing.merged(with: record)
+                    } catch {
+                        return .recordConflict(error)
+                    }
                     created = false
                 }
                 let upsert = try db.prepare("""
@@ -54,11 +75,14 @@ public final class DeploymentRepository: Sendable {
                 upsert.bind(8, merged.wireJSON())
                 upsert.bind(9, now)
                 try upsert.run()
-                if let deliveryID {
-                    let delivery = try db.prepare("INSERT INTO webhook_deliveries (delivery_id, deployment_id, received_ns) VALUES (?, ?, ?)")
-                    delivery.bind(1, deliveryID)
+                // A delivery without an id is remembered by its body, so its replay is recognised too.
+                if let key = deliveryID ?? bodyDigest {
+                    let delivery = try db.prepare(
+                        "INSERT INTO webhook_deliveries (delivery_id, deployment_id, received_ns, body_digest) VALUES (?, ?, ?, ?)")
+                    delivery.bind(1, key)
                     delivery.bind(2, merged.id)
                     delivery.bind(3, now)
+                    delivery.bind(4, bodyDigest)
                     try delivery.run()
                 }
                 return .stored(merged, created: created)

@@ -57,8 +57,14 @@ public final class Database {
     /// believes it is the last connection, checkpoints and deletes the WAL under the writer: a corrupt
     /// store (found by CI: "database disk image is malformed" after `audit deploy` ran beside the
     /// collector).
+    ///
+    /// An existing file readable by group or others (copied in, or created by an older version under
+    /// another umask) is tightened to 0600 with its -wal and -shm: chmod works on the path, opening nothing.
     private static func createPrivately(_ path: String) throws(SQLiteError) {
-        guard access(path, F_OK) != 0 else { return }
+        guard access(path, F_OK) != 0 else {
+            for file in [path, path + "-wal", path + "-shm"] { tightenMode(file) }
+            return
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 && errno == EEXIST { return }  // created meanwhile by someone else
         guard fd >= 0 else {
@@ -66,6 +72,12 @@ public final class Database {
             throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create database file \(path): \(reason); create its directory or choose another --db", sql: nil)
         }
         close(fd)
+    }
+
+    private static func tightenMode(_ file: String) {
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        _ = chmod(file, info.st_mode & 0o700)
     }
 
     public func execute(_ sql: String) throws(SQLiteError) {

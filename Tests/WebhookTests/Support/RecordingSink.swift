@@ -12,20 +12,31 @@ actor RecordingSink: DeploymentSink {
 
     private(set) var records: [String: DeploymentRecord] = [:]
     private(set) var calls: [Call] = []
-    private var deliveries: Set<String> = []
+    /// Delivery id → body digest, and every body digest seen.
+    private var deliveries: [String: String] = [:]
+    private var bodies: Set<String> = []
 
     init(preloaded: [DeploymentRecord] = []) {
         for record in preloaded { records[record.id] = record }
     }
 
-    func store(_ record: DeploymentRecord, deliveryID: String?) async throws -> StoreOutcome {
-        calls.append(Call(id: record.id, status: record.status, deliveryID: deliveryID))
-        if let deliveryID, deliveries.contains(deliveryID) { return .duplicateDelivery }
+    func store(_ record: DeploymentRecord, delivery: Delivery) async throws -> StoreOutcome {
+        calls.append(Call(id: record.id, status: record.status, deliveryID: delivery.id))
+        if let id = delivery.id, let digest = deliveries[id] {
+            return digest == delivery.bodyDigest ? .duplicateDelivery : .deliveryConflict
+        }
+        if bodies.contains(delivery.bodyDigest) { return .duplicateDelivery }
         if let existing = records[record.id], existing.source != record.source {
             return .sourceConflict(existing: existing.source)
         }
-        if let deliveryID { deliveries.insert(deliveryID) }
-        let stored = records[record.id].map { $0.merged(with: record) } ?? record
+        let stored: DeploymentRecord
+        do throws(DeploymentConflict) {
+            if let existing = records[record.id] { stored = try existing.merged(with: record) } else { stored = record }
+        } catch {
+            return .recordConflict(error)
+        }
+        if let id = delivery.id { deliveries[id] = delivery.bodyDigest }
+        bodies.insert(delivery.bodyDigest)
         records[record.id] = stored
         return .stored(stored)
     }

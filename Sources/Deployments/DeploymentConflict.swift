@@ -1,0 +1,23 @@
+import AuditSupport
+
+/// A later post that would change what a finished deployment record already says. Answered 409:
+/// a record that could be widened after the fact would let whoever can post excuse any change.
+public struct DeploymentConflict: Error, Sendable, Equatable, CustomStringConvertible {
+    public var id: String
+    /// The wire key, as in `finished_at`.
+    public var field: String
+    public var stored: String
+    public var offered: String
+
+    public init(id: String, field: String, stored: String, offered: String) {
+        self.id = id
+        self.field = field
+        self.stored = stored
+        self.offered = offered
+    }
+
+    public var description: String {
+        "deployment \(JSONWriter.quoted(id)) is already recorded with \(field) \(stored); "
+            + "a later post may only fill missing fields or narrow the window, not change it to \(offered)"
+    }
+}
