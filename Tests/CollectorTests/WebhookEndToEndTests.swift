@@ -20,7 +20,7 @@ struct WebhookEndToEndTests {
             try secret.write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
             let port = Int.random(in: 20_000...40_000)
             let child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", db, "--docker-host", host, "--listen", "\(port)",
-                                          "--webhook-secret-file", dir + "/secret"], stdout: dir + "/collect.log", stderr: dir + "/collect.log")
+                                          "--webhook-secret-file", dir + "/secret", "--accept-bare-hmac"], stdout: dir + "/collect.log", stderr: dir + "/collect.log")
             defer { child.signal(SIGKILL); _ = child.waitBlocking() }
             let base = "http://127.0.0.1:\(port)"
             try await eventually("webhook answering") { (try? TestEngine.runBlockingStatus(["curl", "-sf", base + "/healthz"])) == 0 }
@@ -39,10 +39,10 @@ struct WebhookEndToEndTests {
             #expect(malformed.body.contains("error"))
             #expect(try await curl(["-X", "POST", base + "/v1/deployments", "-H", "Content-Type: text/plain", "-H", "X-Audit-Signature-256: \(signature)", "-d", body]).status == 415)
             try String(repeating: "x", count: 2 << 20).write(toFile: dir + "/big", atomically: true, encoding: .utf8)
-            #expect(try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["--data-binary", "@" + dir + "/big"]).status == 413)
+            #expect(try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-H", "X-Audit-Signature-256: sha256=00", "--data-binary", "@" + dir + "/big"]).status == 413)
             #expect(try StoreReader(path: db).deployments(fromNs: 0, toNs: .max).isEmpty)
 
-            // Accepted, then the same id again finishes the same record.
+            // Accepted (with --accept-bare-hmac), then `audit deploy --collector` signs with Standard Webhooks.
             let stored = try await curl(["-X", "POST", base + "/v1/deployments"] + json + ["-H", "X-Audit-Signature-256: \(signature)", "-d", body])
             #expect((200..<300).contains(stored.status), "\(stored.body)")
             try "\(secret)\n".write(toFile: dir + "/secret-file", atomically: true, encoding: .utf8)
@@ -57,6 +57,29 @@ struct WebhookEndToEndTests {
             #expect(metrics.body.contains("reason=\"bad_signature\""))
             child.signal(SIGTERM)
             #expect(await child.wait() == 0)
+        }
+    }
+
+    @Test func sigtermWithAStalledClientExitsWithinSeconds() async throws {
+        let host = try TestEngine.requireHost()
+        try await withTemporaryDirectory { dir in
+            try "s3cr3t\n".write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+            let port = Int.random(in: 20_000...40_000)
+            let child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", dir + "/audit.db", "--docker-host", host, "--listen", "\(port)",
+                                          "--webhook-secret-file", dir + "/secret"], stdout: dir + "/collect.log", stderr: dir + "/collect.log")
+            defer { child.signal(SIGKILL); _ = child.waitBlocking() }
+            try await eventually("webhook answering") { (try? TestEngine.runBlockingStatus(["curl", "-sf", "http://127.0.0.1:\(port)/healthz"])) == 0 }
+            // A client that sends its headers and a piece of its body, then nothing.
+            let stalled = try ChildProcess(["sh", "-c", "{ printf 'POST /v1/deployments HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n"
+                + "webhook-id: a\\r\\nwebhook-timestamp: 1\\r\\nwebhook-signature: v1,AA\\r\\nContent-Length: 900000\\r\\n\\r\\n{'; sleep 60; } | socat - TCP:127.0.0.1:\(port)"],
+                stdout: "/dev/null", stderr: "/dev/null")
+            defer { stalled.signal(SIGKILL); _ = stalled.waitBlocking() }
+            try await Task.sleep(for: .milliseconds(500))
+            let signalled = ContinuousClock.now
+            child.signal(SIGTERM)
+            #expect(await child.wait() == 0)
+            let took = ContinuousClock.now - signalled
+            #expect(took < .seconds(10), "shutdown took \(took)")
         }
     }
 }
