@@ -39,7 +39,7 @@ public func buildWebhookApplication(
     return Application(
         router: router,
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [CloseAfterRefusal()],
+            additionalChannelHandlers: [connections.tracker(), CloseAfterRefusal()],
             idleTimeout: .nanoseconds(configuration.limits.idleTimeout.nanoseconds))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),

@@ -192,10 +192,22 @@ import Webhook
         }
     }
 
-    @Test func connectionsPastTheCapAreAnswered503() async throws {
+    @Test func silentConnectionsMakeRoomAndBusyOnesGet503() async throws {
         try await WebhookServer.runInServiceGroup(limits: WebhookLimits(maxConnections: 3)) { port in
-            let idle = try (0..<3).map { _ in try RawConnection(port: port) }
-            // Accepting is asynchronous: let the listener take the idle ones in first.
+            // Three sockets that say nothing: a new connection closes the oldest of them.
+            let silent = try (0..<3).map { _ in try RawConnection(port: port) }
+            try await Task.sleep(for: .milliseconds(300))
+            let health = try RawConnection(port: port)
+            health.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await health.receive(seconds: 1).text.hasPrefix("HTTP/1.1 200"))
+            #expect(await silent[0].receive(seconds: 1).closed)
+
+            // Three requests in the middle of their bodies are never closed to make room.
+            let headers = WebhookServer.signed(start).map { "\($0.key): \($0.value)\r\n" }.joined()
+            let busy = try (0..<3).map { _ in try RawConnection(port: port) }
+            for connection in busy {
+                connection.send("POST /v1/deployments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\(headers)Content-Length: 500\r\n\r\n{")
+            }
             try await Task.sleep(for: .milliseconds(300))
             let extra = try RawConnection(port: port)
             extra.send("POST /v1/deployments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
@@ -203,7 +215,7 @@ import Webhook
             #expect(answer.text.hasPrefix("HTTP/1.1 503"))
             #expect(answer.text.contains("too many open connections (limit 3)"))
             #expect(answer.closed)
-            withExtendedLifetime(idle) {}
+            withExtendedLifetime((silent, health, busy)) {}
         }
     }
 
