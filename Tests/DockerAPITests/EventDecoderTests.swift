@@ -105,6 +105,26 @@ import Testing
         #expect(bad.raw == Array(line.utf8))
     }
 
+    /// Issue 9: `time` without `timeNano` was multiplied into nanoseconds unchecked, and one such line
+    /// stopped ingest and the live stream. A time outside what nanoseconds hold is a quarantined line.
+    @Test(arguments: [
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":9999999999}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":-9999999999}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":9.3e18}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"timeNano":9223372036854775807}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"timeNano":-9223372036854775807}"#,
+    ])
+    func quarantinesTimesBeyondWhatNanosecondsHold(line: String) {
+        guard case .malformed(let bad) = EventDecoder.decode(line) else { Issue.record("decoded \(line)"); return }
+        #expect(bad.reason.contains("out of range"), "reason was: \(bad.reason)")
+    }
+
+    @Test func acceptsTheLastSecondsBeforeTheRange() throws {
+        let line = #"{"Type":"container","Action":"start","Actor":{"ID":"abc"},"time":9214646399}"#
+        guard case .event(let e) = EventDecoder.decode(line) else { Issue.record("not decoded"); return }
+        #expect(e.timeNano == 9_214_646_399_000_000_000)
+    }
+
     @Test func rejectsInvalidUTF8() {
         var bytes = Array(#"{"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{"name":"x"#.utf8)
         bytes += [0xC3, 0x28]

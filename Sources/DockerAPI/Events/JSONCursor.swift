@@ -212,9 +212,10 @@ struct JSONCursor {
             v = a
         }
         if simple { return negative ? -v : v }
-        guard let d = Double(String(decoding: raw, as: UTF8.self)), d.isFinite, abs(d) < 9.2e18 else {
+        guard let d = Double(String(decoding: raw, as: UTF8.self)), d.isFinite else {
             throw Failure(reason: "invalid number at byte \(start)")
         }
+        guard abs(d) < 9.2e18 else { throw Failure(reason: "number out of range at byte \(start)") }
         return Int64(d)
     }
 
