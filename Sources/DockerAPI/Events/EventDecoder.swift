@@ -81,6 +81,8 @@ public enum EventDecoder {
             splitAction = split(fullAction)
         }
         if nonEmpty(actorID) == nil { actorID = try JSONCursor.decodeRaw(legacyID) }
+        // Podman's image pulls carry no id, only the reference as `name`: the image is keyed by it.
+        if nonEmpty(actorID) == nil, resolvedType == "image" { actorID = attributes["name"] }
         guard let id = nonEmpty(actorID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
         let nanos = try nanoseconds(timeNano: timeNano, time: time)
         if attributes.isEmpty, let from = try JSONCursor.decodeRaw(legacyFrom) { attributes = Attributes([Attributes.Pair("image", from)]) }
