@@ -16,11 +16,9 @@ public enum ByteSize {
             rest = rest.dropLast()
         }
         rest = Substring(rest.trimmingSpaces())
-        guard let (whole, fraction, scale) = DecimalText.split(rest) else { return nil }
-        let (product, overflow) = whole.multipliedReportingOverflow(by: multiplier)
-        guard !overflow else { return nil }
+        guard let parts = DecimalText.split(rest) else { return nil }
         // Fractions are truncated to whole bytes, as docker does.
-        return product + (fraction * multiplier) / scale
+        return DecimalText.scaled(parts, by: multiplier)
     }
 
     /// `describe(nil)` is `unset`: a limit Docker reports as 0 or absent.
@@ -35,8 +33,9 @@ public enum ByteSize {
         let steps: [(Int64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         for (size, name) in steps where bytes >= size {
             // Up to two decimals, only when they are exact, so different values never render alike.
-            let hundredths = bytes * 100 / size
-            guard hundredths * size == bytes * 100 else { continue }
+            // In full width: `bytes * 100` overflows from 92 PB up.
+            let (hundredths, remainder) = size.dividingFullWidth(bytes.multipliedFullWidth(by: 100))
+            guard remainder == 0 else { continue }
             let whole = hundredths / 100
             let cents = hundredths % 100
             if cents == 0 { return "\(whole) \(name)" }

@@ -13,9 +13,19 @@ public enum DecimalText {
         return (whole, fraction, scale)
     }
 
-    /// A decimal number scaled by `factor` and truncated: `("1.5", 1e9)` -> 1500000000.
+    /// A decimal number scaled by `factor` and truncated: `("1.5", 1e9)` -> 1500000000; nil when the
+    /// result does not fit an Int64.
     public static func scaled(_ text: String, by factor: Int64) -> Int64? {
-        guard let (whole, fraction, scale) = split(Substring(text.trimmingSpaces())) else { return nil }
-        return whole * factor + fraction * factor / scale
+        guard let parts = split(Substring(text.trimmingSpaces())) else { return nil }
+        return scaled(parts, by: factor)
+    }
+
+    /// What `split` returned, times a positive `factor`, truncated; nil on overflow.
+    public static func scaled(_ parts: (whole: Int64, fraction: Int64, scale: Int64), by factor: Int64) -> Int64? {
+        let (whole, overflow) = parts.whole.multipliedReportingOverflow(by: factor)
+        // fraction < scale, so the quotient is below factor: only the product needs the full width.
+        let (part, _) = parts.scale.dividingFullWidth(parts.fraction.multipliedFullWidth(by: factor))
+        let (sum, carry) = whole.addingReportingOverflow(part)
+        return overflow || carry ? nil : sum
     }
 }

@@ -5,7 +5,7 @@ public enum RFC3339 {
     /// `2026-11-27T02:57:42.123456789Z`; always nine fractional digits so the text sorts like the number.
     public static func format(_ t: Timestamp) -> String {
         let secs = t.nanoseconds.floorDivided(by: 1_000_000_000)
-        let nanos = t.nanoseconds - secs * 1_000_000_000
+        let nanos = t.nanoseconds.floorRemainder(dividingBy: 1_000_000_000)
         let days = secs.floorDivided(by: 86_400)
         let secOfDay = secs - days * 86_400
         let (y, m, d) = civil(fromDays: days)
@@ -18,12 +18,13 @@ public enum RFC3339 {
     }
 
     /// Parses `YYYY-MM-DD[T ]hh:mm[:ss[.frac]](Z|±hh[:]mm| UTC)` and a bare date `YYYY-MM-DD` (midnight UTC).
-    /// GitLab and CI logs mix these shapes; all of them mean one instant.
+    /// GitLab and CI logs mix these shapes; all of them mean one instant. Dates that do not exist
+    /// (`2026-02-31`), offsets beyond `±23:59` and instants outside `Timestamp.earliest...latest` are nil.
     public static func parse(_ text: String) -> Timestamp? {
         var s = Scanner(Array(text.utf8))
         // Years outside Int64 nanoseconds (1678–2261) are Docker's "never" (`0001-01-01T00:00:00Z`).
         guard let y = s.digits(4), s.take(UInt8(ascii: "-")), let mo = s.digits(2), s.take(UInt8(ascii: "-")),
-              let d = s.digits(2), (1...12).contains(mo), (1...31).contains(d), (1678...2261).contains(y) else { return nil }
+              let d = s.digits(2), (1...12).contains(mo), (1678...2261).contains(y), (1...daysIn(month: mo, of: y)).contains(d) else { return nil }
         var h: Int64 = 0, mi: Int64 = 0, sec: Int64 = 0, nanos: Int64 = 0
         var offsetSeconds: Int64 = 0
         if !s.atEnd {
@@ -52,7 +53,7 @@ public enum RFC3339 {
                 s.advance()
                 guard let oh = s.digits(2) else { return nil }
                 _ = s.take(UInt8(ascii: ":"))
-                guard let om = s.digits(2) else { return nil }
+                guard let om = s.digits(2), oh < 24, om < 60 else { return nil }
                 offsetSeconds = (oh * 3600 + om * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
             } else if !s.atEnd {
                 return nil
@@ -61,7 +62,15 @@ public enum RFC3339 {
         }
         let days = daysFromCivil(y, mo, d)
         let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds
-        return Timestamp(nanoseconds: secs * 1_000_000_000 + nanos)
+        return Timestamp(checkedSeconds: secs, nanoseconds: nanos)
+    }
+
+    static func daysIn(month: Int64, of year: Int64) -> Int64 {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     private static func pad(_ v: Int64, _ width: Int) -> String {

@@ -5,13 +5,16 @@ public enum TimeArgument {
     public static func parse(_ text: String, now: Timestamp) -> Timestamp? {
         let trimmed = text.trimmingSpaces()
         if trimmed == "now" { return now }
-        if let duration = parseDuration(trimmed) { return now.adding(nanoseconds: -duration) }
+        if let duration = parseDuration(trimmed) {
+            let (since, overflow) = now.nanoseconds.subtractingReportingOverflow(duration)
+            return overflow ? nil : Timestamp(checkedNanoseconds: since)
+        }
         if let instant = RFC3339.parse(trimmed) { return instant }
         if let unix = parseUnixSeconds(trimmed) { return unix }
         return nil
     }
 
-    /// `90s`, `30m`, `24h`, `7d`, `2w`, `1h30m`, `1.5h`, `500ms` as nanoseconds.
+    /// `90s`, `30m`, `24h`, `7d`, `2w`, `1h30m`, `1.5h`, `500ms` as nanoseconds; nil beyond what Int64 holds.
     public static func parseDuration(_ text: String) -> Int64? {
         var s = Scanner(Array(text.utf8))
         var total: Double = 0
@@ -38,7 +41,9 @@ public enum TimeArgument {
             total += number * unit
             sawUnit = true
         }
-        return sawUnit ? Int64(total) : nil
+        // `Double(Int64.max)` is 2^63, one past the largest Int64, so `<` keeps the conversion exact-safe.
+        guard sawUnit, total < Double(Int64.max) else { return nil }
+        return Int64(total)
     }
 
     /// `1700000000` or `1700000000.123456789`, as `docker events` accepts.
@@ -51,7 +56,7 @@ public enum TimeArgument {
             guard !frac.isEmpty, frac.count <= 9, let f = Int64(frac) else { return nil }
             nanos = f * Int64(pow10(9 - frac.count))
         }
-        return Timestamp(nanoseconds: secs * 1_000_000_000 + nanos)
+        return Timestamp(checkedSeconds: secs, nanoseconds: nanos)
     }
 
     private static func pow10(_ n: Int) -> Int { n == 0 ? 1 : 10 * pow10(n - 1) }

@@ -139,9 +139,10 @@ struct CILogReader {
     /// `section_start:1714557600:step_script` or `section_end:…`, the name without `[collapsed=true]`.
     private static func sectionMarker(_ text: String) -> (time: Timestamp, closes: Bool, name: String)? {
         let parts = text.split(separator: ":", maxSplits: 2)
-        guard parts.count == 3, parts[0] == "section_start" || parts[0] == "section_end", let seconds = Int64(parts[1]) else { return nil }
+        guard parts.count == 3, parts[0] == "section_start" || parts[0] == "section_end",
+              let seconds = Int64(parts[1]), let time = Timestamp(checkedSeconds: seconds) else { return nil }
         let name = parts[2].prefix { $0 != "[" && $0 != " " }
-        return (Timestamp(seconds: seconds), parts[0] == "section_end", String(name))
+        return (time, parts[0] == "section_end", String(name))
     }
 
     /// The format's per-line time prefix and the text after it.

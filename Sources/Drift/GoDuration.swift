@@ -20,7 +20,9 @@ enum GoDuration {
             let unitText = rest.prefix { !$0.isASCIIDigit && $0 != "." }
             guard let factor = units.first(where: { $0.0 == unitText })?.1,
                   let value = DecimalText.scaled(String(number), by: factor) else { return nil }
-            total += value
+            let (sum, overflow) = total.addingReportingOverflow(value)
+            guard !overflow else { return nil }
+            total = sum
             rest = rest.dropFirst(unitText.count)
         }
         return total

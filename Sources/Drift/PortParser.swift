@@ -67,10 +67,11 @@ enum PortParser {
         }
     }
 
+    /// A port or a range of ports, within 0–65535: a range is expanded into one binding per port.
     private static func range(_ text: String) -> ClosedRange<Int>? {
         let bounds = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...2).contains(bounds.count),
-              let low = Int(bounds[0]), let high = Int(bounds.last!), low <= high, low >= 0 else { return nil }
+        guard (1...2).contains(bounds.count), let first = bounds.first, let last = bounds.last,
+              let low = Int(first), let high = Int(last), 0 <= low, low <= high, high <= 65535 else { return nil }
         return low...high
     }
 }

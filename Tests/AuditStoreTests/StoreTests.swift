@@ -175,4 +175,28 @@ func event(_ action: String, actor: String = "c1", at ns: Int64, attributes: [St
             #expect(stored.first?.project == "shop")
         }
     }
+
+    /// Issue 10: what `json.dumps` writes stores the rows and label set Docker's compact bytes do, and
+    /// podman's pull (an empty `Actor.ID`, captured from podman 4.3.1) is stored under its reference.
+    @Test func reserialisedLinesAndPodmanPullsStoreLikeDockersOwn() async throws {
+        try await withTemporaryStore { path in
+            let lines = [
+                #"{"Type":"container","Action":"start","Actor":{"ID":"c1","Attributes":{"image":"busybox","name":"web"}},"time":1,"timeNano":1000000000}"#,
+                #"{"Type": "container", "Action": "die", "Actor": {"ID": "c1", "Attributes": {"name": "web", "image": "busybox", "exitCode": "0"}}, "time": 2, "timeNano": 2000000000}"#,
+                #"{"status":"pull","Type":"image","Action":"pull","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"docker-archive:/tmp/fuzz-podman/img.tar","podId":""}},"scope":"local","time":1796169985,"timeNano":1796169985843414298}"#,
+            ]
+            let writer = try EventWriter(path: path, logger: logger)
+            writer.enqueue(lines.map { EventDecoder.decode($0) }, source: .ingest)
+            await writer.close()
+            let reader = try StoreReader(path: path)
+            #expect(try reader.status().quarantinedCount == 0)
+            let sets = try reader.db.prepare("SELECT attributes FROM attribute_sets ORDER BY id")
+            var texts: [String] = []
+            try sets.forEachRow { texts.append($0.string(0) ?? "") }
+            #expect(texts.first == #"{"image":"busybox","name":"web"}"#)
+            #expect(texts.count == 2)
+            let stored = try reader.events(EventQuery(sinceNs: 0, untilNs: .max))
+            #expect(stored.map(\.actorID) == ["c1", "c1", "docker-archive:/tmp/fuzz-podman/img.tar"])
+        }
+    }
 }

@@ -24,6 +24,12 @@ import Testing
         ])
     }
 
+    /// Issue 9: a marker's Unix time was multiplied into nanoseconds unchecked.
+    @Test func aSectionMarkerBeyondNanosecondsIsOutputNotATrap() {
+        let events = CILogReader.events(format: .gitlab, text: "section_start:99999999999:step_script\n")
+        #expect(events == [.output("section_start:99999999999:step_script", time: nil)])
+    }
+
     @Test func terminalTextDropsEscapesAndConcealedNotes() {
         #expect(TerminalText.plain(Array("\u{1B}[8mha:////4Lh3rJ=\u{1B}[0m[Pipeline] sh".utf8)) == "[Pipeline] sh")
         #expect(TerminalText.plain(Array("\u{1B}[38;5;8mgrey\u{1B}[0m \u{1B}]0;title\u{07}text\u{1B}[2K".utf8)) == "grey text")

@@ -74,6 +74,29 @@ import Testing
         #expect(e.attributes["containerExitCode"] == "0")
     }
 
+    /// Issue 10: podman's image pulls carry an empty `Actor.ID` (and legacy `id`); the reference is
+    /// the `name` attribute. Shaped as podman 4's compat API writes them (pkg/api/handlers/compat/events.go).
+    @Test func keysPodmansImagePullsByTheReference() throws {
+        let line = #"{"status":"pull","id":"","from":"","Type":"image","Action":"pull","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"quay.io/podman/hello:latest","podId":""}},"scope":"local","time":1795748251,"timeNano":1795748251871336881}"#
+        guard case .event(let e) = EventDecoder.decode(line) else { Issue.record("\(EventDecoder.decode(line))"); return }
+        #expect(e.type == "image" && e.action == "pull")
+        #expect(e.actorID == "quay.io/podman/hello:latest")
+        #expect(e.attributes["name"] == "quay.io/podman/hello:latest")
+    }
+
+    @Test func storesARealPodmanPull() throws {
+        let text = try #require(readFile("/" + Self.fixtures + "/Fixtures/podman-4.3-image-pull.ndjson"))
+        let line = try #require(text.split(separator: "\n").first.map(String.init))
+        guard case .event(let e) = EventDecoder.decode(line) else { Issue.record("\(EventDecoder.decode(line))"); return }
+        #expect(e.type == "image" && e.action == "pull" && e.actorID == "docker-archive:/tmp/fuzz-podman/img.tar")
+    }
+
+    @Test func onlyImageEventsFallBackToTheirName() {
+        let line = #"{"Type":"container","Action":"start","Actor":{"ID":"","Attributes":{"name":"web"}},"timeNano":1}"#
+        guard case .malformed(let bad) = EventDecoder.decode(line) else { Issue.record("decoded \(line)"); return }
+        #expect(bad.reason == "missing field: Actor.ID")
+    }
+
     @Test func keepsUnknownTypesAndActions() throws {
         guard case .event(let e) = EventDecoder.decode(#"{"Type":"builder","Action":"prune","Actor":{"ID":"","Attributes":{"reclaimed":"1024"}},"id":"x","time":1,"timeNano":1000000001,"extra":{"nested":[1,2,{"a":"b"}]}}"#) else {
             Issue.record("not decoded"); return
@@ -103,6 +126,26 @@ import Testing
         }
         #expect(bad.reason.contains(reason), "reason was: \(bad.reason)")
         #expect(bad.raw == Array(line.utf8))
+    }
+
+    /// Issue 9: `time` without `timeNano` was multiplied into nanoseconds unchecked, and one such line
+    /// stopped ingest and the live stream. A time outside what nanoseconds hold is a quarantined line.
+    @Test(arguments: [
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":9999999999}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":-9999999999}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"time":9.3e18}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"timeNano":9223372036854775807}"#,
+        #"{"Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{}},"timeNano":-9223372036854775807}"#,
+    ])
+    func quarantinesTimesBeyondWhatNanosecondsHold(line: String) {
+        guard case .malformed(let bad) = EventDecoder.decode(line) else { Issue.record("decoded \(line)"); return }
+        #expect(bad.reason.contains("out of range"), "reason was: \(bad.reason)")
+    }
+
+    @Test func acceptsTheLastSecondsBeforeTheRange() throws {
+        let line = #"{"Type":"container","Action":"start","Actor":{"ID":"abc"},"time":9214646399}"#
+        guard case .event(let e) = EventDecoder.decode(line) else { Issue.record("not decoded"); return }
+        #expect(e.timeNano == 9_214_646_399_000_000_000)
     }
 
     @Test func rejectsInvalidUTF8() {

@@ -133,6 +133,28 @@ import Testing
         #expect(s["off"]?.healthcheck == Healthcheck(test: ["NONE"]))
     }
 
+    /// Issue 9: a number too large for its field is an error naming the field, never an overflow
+    /// trap or a port range enumerated into billions of bindings.
+    @Test(arguments: [
+        ("cpus: 99999999999", "invalid cpu count"),
+        ("mem_limit: 8192p", "invalid memory size"),
+        ("healthcheck: {test: true, interval: 9999999999h}", "invalid duration"),
+        ("healthcheck: {test: true, interval: 2562047h2562047h}", "invalid duration"),
+        ("ports: ['0-9223372036854775807:80']", "invalid port"),
+        ("ports: ['80:0-9223372036854775807']", "invalid port"),
+        ("ports: ['70000:80']", "invalid port"),
+    ])
+    func numbersBeyondTheirFieldAreErrors(field: String, message: String) {
+        let yaml = "services:\n  a: {image: x, \(field)}\n"
+        let error = #expect(throws: DriftError.self) { try Fixtures.load([yaml]) }
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
+    }
+
+    @Test func portRangesAtTheLimits() throws {
+        let a = try Fixtures.service(["services:\n  a: {image: x, ports: ['65534-65535:65534-65535']}\n"], "a")
+        #expect(a.ports.count == 2)
+    }
+
     @Test func portsShortAndLongSyntax() throws {
         let yaml = """
         services:

@@ -173,6 +173,36 @@ enum CanonicalObject {
         return (i + 1, .init(stable: stable, extra: extra(object, perEvent)))
     }
 
+    /// The canonical parts of decoded pairs that have them: at least one member, every key and value
+    /// ASCII without `"`, `\\` or control characters, no key twice. Built as the daemon would write
+    /// them and read back with `parse`, so both paths split and intern alike; nil otherwise.
+    static func canonical(_ pairs: [Attributes.Pair], interner: Interner?, actorID: String?) -> Attributes.CanonicalParts? {
+        guard !pairs.isEmpty else { return nil }
+        var object: [UInt8] = [UInt8(ascii: "{")]
+        object.reserveCapacity(64 * pairs.count)
+        for (i, pair) in pairs.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if i > 0 { object.append(UInt8(ascii: ",")) }
+            guard appendQuoted(pair.key, to: &object) else { return nil }
+            object.append(UInt8(ascii: ":"))
+            guard appendQuoted(pair.value, to: &object) else { return nil }
+        }
+        object.append(UInt8(ascii: "}"))
+        return object.withUnsafeBytes { parse(at: $0, interner: interner, actorID: actorID)?.parts }
+    }
+
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let raw = UnsafeRawBufferPointer(utf8)
+            // `parse` re-checks the rest, but a quote inside a value would read as a member boundary.
+            guard ByteScan.isPlain(raw), ByteScan.quote(in: raw, from: 0) == nil else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: raw)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+    }
+
     /// The object without its per-event members.
     private static func appendStable(_ object: UnsafeRawBufferPointer, _ perEvent: MemberRanges, to out: inout [UInt8]) {
         let start = out.count

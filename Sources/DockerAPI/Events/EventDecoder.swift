@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// Decodes one line of `/events` (or of `docker events --format '{{json .}}'`) into a `DockerEvent`.
 ///
 /// Tolerant of every dialect the collector meets: Engine 20.10–29 (the legacy `status`/`id`/`from`
@@ -79,8 +81,10 @@ public enum EventDecoder {
             splitAction = split(fullAction)
         }
         if nonEmpty(actorID) == nil { actorID = try JSONCursor.decodeRaw(legacyID) }
+        // Podman's image pulls carry no id, only the reference as `name`: the image is keyed by it.
+        if nonEmpty(actorID) == nil, resolvedType == "image" { actorID = attributes["name"] }
         guard let id = nonEmpty(actorID) else { throw JSONCursor.Failure(reason: "missing field: Actor.ID") }
-        guard let nanos = timeNano ?? time.map({ $0 * 1_000_000_000 }) else { throw JSONCursor.Failure(reason: "missing field: timeNano") }
+        let nanos = try nanoseconds(timeNano: timeNano, time: time)
         if attributes.isEmpty, let from = try JSONCursor.decodeRaw(legacyFrom) { attributes = Attributes([Attributes.Pair("image", from)]) }
 
         let (base, detail) = splitAction!
@@ -93,6 +97,22 @@ public enum EventDecoder {
             scope: scope,
             timeNano: nanos
         )
+    }
+
+    /// The event's time, within `Timestamp.earliest...latest` so that no later arithmetic on it can
+    /// overflow: `timeNano`, else `time` in seconds (a line with only `time` must not trap converting it).
+    private static func nanoseconds(timeNano: Int64?, time: Int64?) throws(JSONCursor.Failure) -> Int64 {
+        if let timeNano {
+            guard Timestamp(checkedNanoseconds: timeNano) != nil else {
+                throw JSONCursor.Failure(reason: "timeNano out of range: \(timeNano) is not an instant between 1678 and 2261")
+            }
+            return timeNano
+        }
+        guard let time else { throw JSONCursor.Failure(reason: "missing field: timeNano") }
+        guard let stamp = Timestamp(checkedSeconds: time) else {
+            throw JSONCursor.Failure(reason: "time out of range: \(time) s is not an instant between 1678 and 2261")
+        }
+        return stamp.nanoseconds
     }
 
     /// `exec_start: sh -c date` → (`exec_start`, `sh -c date`); `health_status: healthy` → (`health_status`, `healthy`);

@@ -37,7 +37,8 @@ public struct EventStream: AsyncSequence, Sendable {
             ok = response.status == 200
             if ok { continuation.yield(.connected) }
         }, onData: { chunk in
-            guard ok else { errorBody.append(contentsOf: chunk.prefix(4096)); return }
+            // An error answer is read for its message only: its first 4 KiB, however long it runs.
+            guard ok else { errorBody.append(contentsOf: chunk.prefix(Swift.max(0, 4096 - errorBody.count))); return }
             splitter.feed(chunk) { line in batch.append(EventDecoder.decode(line, interner: interner)) }
             if !batch.isEmpty {
                 continuation.yield(.items(batch))

@@ -38,42 +38,52 @@ struct JSONCursor {
         return true
     }
 
-    /// Iterates the members of an object, handing each key's raw bytes to `body`, which must consume
-    /// the value.
+    /// Iterates the members of an object, handing each key's bytes to `body`, which must consume the
+    /// value.
     mutating func forEachMember(_ body: (inout JSONCursor, UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
         if try take(UInt8(ascii: "}")) { return }
         while true {
             guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a key at byte \(index)") }
-            let key = try rawStringWithoutEscapes()
+            let (key, escaped) = try skipString()
             try expect(UInt8(ascii: ":"))
-            try body(&self, key)
+            if escaped {
+                try withDecodedKey(key, body)
+            } else {
+                try body(&self, UnsafeRawBufferPointer(rebasing: bytes[key]))
+            }
             if try take(UInt8(ascii: ",")) { continue }
             try expect(UInt8(ascii: "}"))
             return
         }
     }
 
-    /// Keys in the event shape never contain escapes; a key that does is compared escaped, which only
-    /// means an unknown key, skipped.
-    private mutating func rawStringWithoutEscapes() throws(Failure) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[try skipString()])
+    /// Docker never escapes a key, but JSON may (`"\u0054ype"` is `Type`): such a key is decoded
+    /// before it is compared.
+    private mutating func withDecodedKey(_ key: Range<Int>, _ body: (inout JSONCursor, UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) {
+        let quoted = UnsafeRawBufferPointer(rebasing: bytes[(key.lowerBound - 1)...key.upperBound])
+        let decoded = Array((try Self.decodeRaw(quoted) ?? "").utf8)
+        var failure: Failure?
+        decoded.withUnsafeBytes { raw in
+            do throws(Failure) { try body(&self, raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Consumes the string whose opening quote is at the cursor and returns where its contents lie,
-    /// escapes left as they are.
-    private mutating func skipString() throws(Failure) -> Range<Int> {
+    /// escapes left as they are, and whether there were any.
+    private mutating func skipString() throws(Failure) -> (contents: Range<Int>, escaped: Bool) {
         index += 1
         let start = index
         if let end = ByteScan.quote(in: bytes, from: start), !ByteScan.hasBackslash(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) {
             index = end + 1
-            return start..<end
+            return (start..<end, false)
         }
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return start..<(index - 1)
+                return (start..<(index - 1), true)
             }
             if b == UInt8(ascii: "\\") { index += 1 }
             index += 1
@@ -114,7 +124,7 @@ struct JSONCursor {
     /// later if they turn out to be needed.
     mutating func rawString() throws(Failure) -> UnsafeRawBufferPointer {
         guard try peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a string at byte \(index)") }
-        let contents = try skipString()
+        let contents = try skipString().contents
         return UnsafeRawBufferPointer(rebasing: bytes[(contents.lowerBound - 1)...contents.upperBound])
     }
 
@@ -197,6 +207,7 @@ struct JSONCursor {
     /// An integer, or the integer part of a number with a fraction or exponent (`time` may be 1.7e9
     /// from some producers).
     mutating func int64() throws(Failure) -> Int64 {
+        skipWhitespace()
         let start = index
         try skipNumber()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
@@ -212,9 +223,10 @@ struct JSONCursor {
             v = a
         }
         if simple { return negative ? -v : v }
-        guard let d = Double(String(decoding: raw, as: UTF8.self)), d.isFinite, abs(d) < 9.2e18 else {
+        guard let d = Double(String(decoding: raw, as: UTF8.self)), d.isFinite else {
             throw Failure(reason: "invalid number at byte \(start)")
         }
+        guard abs(d) < 9.2e18 else { throw Failure(reason: "number out of range at byte \(start)") }
         return Int64(d)
     }
 
@@ -284,16 +296,22 @@ struct JSONCursor {
     }
 
     /// An event's attribute map: the daemon's bytes kept as they are when already canonical (the
-    /// common case, no String per attribute), decoded otherwise.
+    /// common case, no String per attribute). Anything else is decoded, then given the canonical form
+    /// when its pairs have one, so a label set read from re-serialised or reordered JSON is stored,
+    /// compared and interned exactly as the daemon's own bytes would be.
     mutating func attributes(interner: Interner? = nil, actorID: String? = nil) throws(Failure) -> Attributes {
         _ = try peek()
         let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
-        guard let (length, parts) = CanonicalObject.parse(at: rest, interner: interner, actorID: actorID) else { return try stringMap() }
+        guard let (length, parts) = CanonicalObject.parse(at: rest, interner: interner, actorID: actorID) else {
+            let decoded = try stringMap()
+            return CanonicalObject.canonical(decoded.pairs, interner: interner, actorID: actorID).map(Attributes.init(canonical:)) ?? decoded
+        }
         index += length
         return Attributes(canonical: parts)
     }
 
-    /// A flat object of strings (`Attributes`, label maps). Non-string values are kept as their JSON text.
+    /// A flat object of strings (`Attributes`, label maps), in key order as Docker writes it (bytewise,
+    /// Go's order; a repeated key keeps its place). Non-string values are kept as their JSON text.
     mutating func stringMap() throws(Failure) -> Attributes {
         if try isNull() { return Attributes() }
         var pairs: [Attributes.Pair] = []
@@ -307,6 +325,12 @@ struct JSONCursor {
                 value = String(decoding: try cursor.skipValue(), as: UTF8.self)
             }
             pairs.append(Attributes.Pair(key, value))
+        }
+        if zip(pairs, pairs.dropFirst()).contains(where: { $1.key.utf8.lexicographicallyPrecedes($0.key.utf8) }) {
+            // Stable, so a repeated key keeps its order.
+            pairs = pairs.enumerated().sorted { a, b in
+                a.element.key == b.element.key ? a.offset < b.offset : a.element.key.utf8.lexicographicallyPrecedes(b.element.key.utf8)
+            }.map(\.element)
         }
         return Attributes(pairs)
     }
