@@ -223,7 +223,7 @@ struct CollectorIntegrationTests {
             let json = try await TestEngine.run([TestEngine.auditBinary, "events", "--db", db, "--since", "2020-01-01T00:00:00Z", "--format", "json"])
             let objects = try json.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
             #expect(objects.count == good.count)
-            let exec = try #require(objects.first { $0["action"] as? String == "exec_start" && $0["command"] as? String == "echo hi --password=x" })
+            let exec = try #require(objects.first { $0["action"] as? String == "exec_start" && $0["command"] as? String == "echo hi --password=***" })
             #expect(exec["source"] as? String == "ingest")
             #expect((exec["time"] as? String)?.hasSuffix("Z") == true)
             #expect(exec["timeNano"] is Int)
