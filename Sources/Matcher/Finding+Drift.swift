@@ -9,6 +9,7 @@ extension Finding {
             id: id, severity: severity, kind: kind, action: "drift", status: resolvedNs == nil ? .open : .reconciled,
             timeNano: firstSeenNs, container: container,
             detail: "\(field): manifest \(expected ?? "(none)"), running \(actual ?? "(none)")")
+        finding.why = "the drift check found the running container differs from the manifest; no deployment record makes that in band"
         finding.changes = ["\(field) \(expected ?? "(none)") → \(actual ?? "(none)")"]
         return finding
     }

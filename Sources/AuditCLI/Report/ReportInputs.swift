@@ -54,15 +54,32 @@ struct ReportInputs {
                                            entrypoint: row.entrypoint ?? "", arguments: row.arguments)
         }
         inputs.records = try reader.deployments(fromNs: fromNs - deploymentLookbackNs, toNs: nowNs)
-        inputs.deployments = inputs.records.map { r in
-            Deployment(id: r.id, host: r.host, project: r.project, services: r.services, images: r.images,
-                       status: Deployment.Status(rawValue: r.status.rawValue) ?? .inProgress,
-                       startedAtNs: r.startedAt.nanoseconds, finishedAtNs: r.finishedAt?.nanoseconds, touched: r.touched)
-        }
+        inputs.deployments = inputs.records.map(deployment)
         inputs.gaps = try reader.gaps(fromNs: fromNs - lookbackNs, toNs: nowNs)
         inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
         inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
         return inputs
+    }
+
+    /// A record as the matcher reads it: its clock, and what each of its commands can do.
+    static func deployment(_ r: DeploymentRecord) -> Deployment {
+        func step(_ command: String, _ timed: DeploymentRecord.Step?) -> Deployment.Step {
+            let effects = CommandEffects.of(command)
+            return Deployment.Step(
+                command: command, effects: effects.isOpaque ? nil : Set(effects.effects.compactMap { Deployment.Effect(rawValue: $0.rawValue) }),
+                startedAtNs: timed?.startedAt.nanoseconds, finishedAtNs: timed?.finishedAt?.nanoseconds, touched: timed?.touched)
+        }
+        let steps = r.steps.map { $0.map { step($0.command, $0) } } ?? r.commands.map { $0.map { step($0, nil) } }
+        let clock: Deployment.Clock
+        switch r.source {
+        case .cli: clock = .local
+        case .logImport: clock = .log
+        case .webhook, .github, .gitlab: clock = .sender
+        }
+        return Deployment(id: r.id, host: r.host, project: r.project, services: r.services, images: r.images,
+                          status: Deployment.Status(rawValue: r.status.rawValue) ?? .inProgress,
+                          startedAtNs: r.startedAt.nanoseconds, finishedAtNs: r.finishedAt?.nanoseconds, touched: r.touched,
+                          clock: clock, receivedAtNs: r.receivedAt?.nanoseconds, steps: steps)
     }
 
     private struct EventKey: Hashable {

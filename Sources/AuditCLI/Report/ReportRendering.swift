@@ -13,6 +13,10 @@ struct ReportModel {
     var fromNs: Int64
     var toNs: Int64
     var findings: [Finding]
+    /// The changes deployments cover, with the evidence (`--in-band`).
+    var attributed: [Attribution]
+    /// Which tolerance applied, in words.
+    var tolerance: String
     var deployments: [DeploymentRecord]
     var coverage: [StoreReader.Interval]
     var gaps: [StoreStatus.Gap]
@@ -50,11 +54,18 @@ enum ReportRendering {
         return "\(time(m.fromNs)) → \(time(m.toNs)): coverage \(coverage)%, \(m.deployments.count) deployment(s), "
             + "\(m.findings.count) out-of-band finding(s)"
             + (m.findings.isEmpty ? "" : " (\(severities.joined(separator: ", ")); \(statuses.joined(separator: ", ")))")
+            + "; tolerance \(m.tolerance)"
+    }
+
+    static func containerLabel(_ event: MatcherEvent, name: String?) -> String {
+        let label = [event.project, event.service].compactMap { $0 }.joined(separator: "/")
+        let shown = name ?? event.name ?? String(event.actorID.prefix(12))
+        return label.isEmpty ? shown : "\(shown) (\(label))"
     }
 
     static func format1(_ v: Double) -> String { String((v * 10).rounded() / 10) }
 
-    static func table(_ m: ReportModel) -> [String] {
+    static func table(_ m: ReportModel, inBand: Bool = false) -> [String] {
         var lines = [summary(m), ""]
         if !m.findings.isEmpty {
             let groups = Dictionary(grouping: m.findings) { f in
@@ -65,9 +76,26 @@ enum ReportRendering {
                 let rows = findings.sorted { $0.timeNano > $1.timeNano }.map { f in
                     [time(f.timeNano), f.kind.rawValue, f.severity.rawValue, statusText(f), f.id, f.detail]
                 }
-                lines += Table.render(header: ["TIME", "KIND", "SEVERITY", "STATUS", "ID", "DETAIL"], rows: rows).map { "   " + $0 }
+                let sorted = findings.sorted { $0.timeNano > $1.timeNano }
+                let rendered = Table.render(header: ["TIME", "KIND", "SEVERITY", "STATUS", "ID", "DETAIL"], rows: rows)
+                for (i, line) in rendered.enumerated() {
+                    lines.append("   " + line)
+                    // The reason no deployment covers it, under its row.
+                    if i > 0, let why = sorted[i - 1].why { lines.append("     why: " + why) }
+                }
                 lines.append("")
             }
+        }
+        if inBand {
+            lines.append("in band (\(m.attributed.count) change(s) deployments cover)")
+            if !m.attributed.isEmpty {
+                let rows = m.attributed.map { a in [time(a.event.timeNano), a.kind.rawValue, a.event.action, containerLabel(a.event, name: a.name), a.deploymentID] }
+                for (i, line) in Table.render(header: ["TIME", "KIND", "ACTION", "CONTAINER", "DEPLOYMENT"], rows: rows).enumerated() {
+                    lines.append("   " + line)
+                    if i > 0 { lines.append("     evidence: " + m.attributed[i - 1].evidence) }
+                }
+            }
+            lines.append("")
         }
         if !m.deployments.isEmpty {
             lines.append("deployments")
@@ -92,15 +120,22 @@ enum ReportRendering {
         }
     }
 
-    static func markdown(_ m: ReportModel) -> [String] {
+    static func markdown(_ m: ReportModel, inBand: Bool = false) -> [String] {
         var lines = ["### Out-of-band changes", "", summary(m), ""]
         if !m.findings.isEmpty {
-            lines.append("| time | container | kind | severity | status | detail |")
-            lines.append("|---|---|---|---|---|---|")
+            lines.append("| time | container | kind | severity | status | detail | why |")
+            lines.append("|---|---|---|---|---|---|---|")
             for f in m.findings {
                 let container = [f.container.project, f.container.service].compactMap { $0 }.joined(separator: "/")
                 let name = f.container.name ?? String(f.container.id.prefix(12))
-                lines.append("| \(time(f.timeNano)) | \(name)\(container.isEmpty ? "" : " (\(container))") | \(f.kind.rawValue) | \(f.severity.rawValue) | \(statusText(f)) | \(f.detail.replacingOccurrences("|", "\\|")) |")
+                lines.append("| \(time(f.timeNano)) | \(name)\(container.isEmpty ? "" : " (\(container))") | \(f.kind.rawValue) | \(f.severity.rawValue) | \(statusText(f)) | \(f.detail.replacingOccurrences("|", "\\|")) | \((f.why ?? "").replacingOccurrences("|", "\\|")) |")
+            }
+            lines.append("")
+        }
+        if inBand, !m.attributed.isEmpty {
+            lines += ["#### In band", "", "| time | container | kind | deployment | evidence |", "|---|---|---|---|---|"]
+            for a in m.attributed {
+                lines.append("| \(time(a.event.timeNano)) | \(containerLabel(a.event, name: a.name)) | \(a.kind.rawValue) | `\(a.deploymentID)` | \(a.evidence.replacingOccurrences("|", "\\|")) |")
             }
             lines.append("")
         }
@@ -113,7 +148,7 @@ enum ReportRendering {
         return lines
     }
 
-    static func json(_ m: ReportModel) throws -> String {
+    static func json(_ m: ReportModel, inBand: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var w = JSONWriter()
@@ -147,6 +182,22 @@ enum ReportRendering {
         w.key("findings"); w.beginArray()
         for f in m.findings { w.raw(String(decoding: try encoder.encode(f), as: UTF8.self)) }
         w.endArray()
+        w.field("tolerance", m.tolerance)
+        if inBand {
+            w.key("in_band"); w.beginArray()
+            for a in m.attributed {
+                w.beginObject()
+                w.field("time", time(a.event.timeNano)); w.field("timeNano", a.event.timeNano)
+                w.field("kind", a.kind.rawValue); w.field("action", a.event.action)
+                w.key("container"); w.beginObject()
+                w.field("id", a.event.actorID); w.field("name", a.name ?? a.event.name)
+                w.field("project", a.event.project); w.field("service", a.event.service)
+                w.endObject()
+                w.field("deployment", a.deploymentID); w.field("evidence", a.evidence)
+                w.endObject()
+            }
+            w.endArray()
+        }
         w.endObject()
         return w.text
     }
