@@ -99,8 +99,10 @@ struct AttributionScenarioTests {
             let exec = try #require(all.first { $0.kind == "exec" && $0.name == "\(b)_api_1" }, "\(summary)")
             #expect(exec.why.contains("it deploys project \(a), not project \(b)") || exec.why.contains("\(b) deployment"), "\(exec.why)")
             #expect(!all.contains { $0.name.hasPrefix(a) }, "A's own recreate events are in band: \(summary)")
+            // compose 1.29 stops each old container, then creates its replacement: both in band, with the deployment.
             let recreates = inBand.filter { ($0["deployment"] as? String) == "\(a)-deploy-2" }
-            #expect(recreates.count == 3, "one recreate per service, listed with the deployment: \(recreates)")
+            #expect(recreates.filter { $0["action"] as? String == "create" }.count == 3, "one recreate per service: \(recreates)")
+            #expect(recreates.allSatisfy { ($0["evidence"] as? String)?.contains("during its window") == true }, "\(recreates)")
         }
     }
 
