@@ -36,8 +36,8 @@ struct FindingBuilder {
         case .image:
             let name = change.anchor.name ?? change.containerID
             return base(change, .image, .medium, "image \(change.action) of \(name) outside a deployment")
-        case .configDrift, .orphan:
-            // Drift comes from the drift check's comparison, never from an event sequence.
+        case .configDrift, .orphan, .notRecreated:
+            // Drift comes from the drift check's comparison and age from the reconciliation, never from an event sequence.
             return nil
         }
     }

@@ -35,11 +35,15 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it, for every record (default: by the record's clock).", valueName: "duration")) var tolerance: String?
     @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: SeverityLevel?
     @Flag(help: "Also list the changes deployments cover, each with its deployment and the evidence.") var inBand = false
+    @Option(help: ArgumentHelp("A low not-recreated finding for each running container no deployment has recreated for longer than this (30d).", valueName: "duration")) var maxAge: String?
 
     func validate() throws {
         try store.validateLogLevel()
         if let tolerance, TimeArgument.parseDuration(tolerance) == nil {
             throw ValidationError("--tolerance \"\(tolerance)\" is not a duration (500ms, 2s, 1m)")
+        }
+        if let maxAge, TimeArgument.parseDuration(maxAge) == nil {
+            throw ValidationError("--max-age \"\(maxAge)\" is not a duration (30d, 2w)")
         }
         _ = try statuses()
     }
@@ -62,7 +66,8 @@ struct ReportCommand: AsyncParsableCommand {
         let reader = try StoreReader(path: try store.resolvedPath())
         let model = try Self.model(
             reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
-            toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), severity: severity, project: project, statuses: try statuses())
+            toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), severity: severity, project: project, statuses: try statuses(),
+            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
         let findings = model.findings
         var out = Terminal.Buffered()
         switch format {
@@ -80,7 +85,7 @@ struct ReportCommand: AsyncParsableCommand {
     /// both go through here. `toleranceNs` nil follows each record's clock.
     static func model(
         _ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64, host: String, toleranceNs: Int64?,
-        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil
+        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil, maxAgeNs: Int64? = nil
     ) throws -> ReportModel {
         let inputs = try ReportInputs.load(reader, fromNs: fromNs, toNs: toNs, nowNs: nowNs)
         let analysis = Matcher.analyze(
@@ -94,13 +99,19 @@ struct ReportCommand: AsyncParsableCommand {
                                                        project: d.project, service: d.observation.service),
                           field: d.observation.field, expected: d.observation.expected, actual: d.observation.actual)
         }
-        let findings = (analysis.findings + drift).sorted { $0.timeNano > $1.timeNano }.filter { f in
+        let current = try ReportInputs.reconciliationInputs(reader, nowNs: nowNs)
+        let reconciliation = Matcher.reconciliation(
+            running: current.running.filter { c in project.map { c.project == $0 } ?? true }, creates: current.creates,
+            deployments: current.deployments, host: host, toleranceNs: toleranceNs, findings: analysis.findings + drift,
+            maxAgeNs: maxAgeNs, now: nowNs)
+        let findings = (analysis.findings + drift + reconciliation.findings).sorted { $0.timeNano > $1.timeNano }.filter { f in
             (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
                 && (project.map { f.container.project == $0 } ?? true)
                 && (wanted.map { $0.contains(f.status) } ?? true)
         }
         return ReportModel(
             fromNs: fromNs, toNs: toNs, findings: findings,
+            reconciliation: reconciliation.projects,
             attributed: analysis.attributed.filter { a in project.map { a.event.project == $0 } ?? true },
             tolerance: toleranceNs.map { "\(DurationFormat.precise(nanoseconds: $0)) for every record (--tolerance)" }
                 ?? "by record: 0.5 s for audit deploy, 2 s (to 5 s, measured) for webhooks, 2 s around CI log lines",

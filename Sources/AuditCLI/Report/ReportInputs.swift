@@ -43,11 +43,7 @@ struct ReportInputs {
         }
         add(try reader.interactiveExecStarts(fromNs: readFrom, toNs: nowNs))
 
-        inputs.events = stored.map { e in
-            MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
-                         name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                         source: Self.source(e.source), project: e.project, service: e.service)
-        }
+        inputs.events = stored.map(matcherEvent)
         let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
         for (id, row) in try reader.execs(ids: execIDs) {
             inputs.execs[id] = ExecDetails(execID: id, user: row.user ?? "", privileged: row.privileged, tty: row.tty,
@@ -59,6 +55,24 @@ struct ReportInputs {
         inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
         inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
         return inputs
+    }
+
+    static func matcherEvent(_ e: StoredEvent) -> MatcherEvent {
+        MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
+                     name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                     source: Self.source(e.source), project: e.project, service: e.service)
+    }
+
+    /// What the reconciliation section reads: the running compose containers, every stored create of
+    /// one, and every deployment record (a container may be weeks older than the window).
+    static func reconciliationInputs(_ reader: StoreReader, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
+        let running = try reader.latestSnapshots().values.compactMap { s -> RunningContainer? in
+            guard s.running, let project = s.labels["com.docker.compose.project"] else { return nil }
+            return RunningContainer(id: s.id, name: s.name.hasPrefix("/") ? String(s.name.dropFirst()) : s.name, project: project,
+                                    service: s.labels["com.docker.compose.service"], createdNs: s.createdTimestamp?.nanoseconds ?? 0)
+        }
+        let creates = try reader.composeContainerCreates().map(matcherEvent)
+        return (running, creates, try reader.deployments(fromNs: .min, toNs: nowNs).map(deployment))
     }
 
     /// A record as the matcher reads it: its clock, and what each of its commands can do.

@@ -13,6 +13,8 @@ struct ReportModel {
     var fromNs: Int64
     var toNs: Int64
     var findings: [Finding]
+    /// Per project: the last full recreate and how long each running container has gone without one.
+    var reconciliation: [ProjectReconciliation]
     /// The changes deployments cover, with the evidence (`--in-band`).
     var attributed: [Attribution]
     /// Which tolerance applied, in words.
@@ -106,8 +108,27 @@ enum ReportRendering {
             lines += Table.render(header: ["STARTED", "FINISHED", "STATUS", "SOURCE", "PROJECT", "SERVICES", "ACTOR", "ID"], rows: rows).map { "   " + $0 }
             lines.append("")
         }
+        lines += reconciliationTable(m)
         for gap in m.gaps {
             lines.append("WARNING: not watching from \(time(gap.fromNs)) to \(time(gap.toNs)) (\(gap.cause)); changes in that gap were only seen by reconciliation (\(gap.changesFound.map(String.init) ?? "?") found)")
+        }
+        return lines
+    }
+
+    static func lastFullRecreate(_ r: ProjectReconciliation, now: Int64) -> String {
+        guard let full = r.lastFullRecreate else { return "no deployment on record recreated every service container" }
+        return "last full recreate \(full.deploymentID), \(DurationFormat.short(nanoseconds: now - full.atNs)) ago"
+    }
+
+    static func reconciliationTable(_ m: ReportModel) -> [String] {
+        var lines: [String] = []
+        for r in m.reconciliation {
+            lines.append("reconciliation \(r.project): \(lastFullRecreate(r, now: m.toNs))")
+            let rows = r.containers.map { c in
+                [c.name, c.service ?? "-", DurationFormat.short(nanoseconds: m.toNs - c.createdNs), c.deploymentID ?? "(none on record)", String(c.outOfBand)]
+            }
+            lines += Table.render(header: ["CONTAINER", "SERVICE", "SINCE RECREATE", "BY DEPLOYMENT", "OUT-OF-BAND"], rows: rows).map { "   " + $0 }
+            lines.append("")
         }
         return lines
     }
@@ -136,6 +157,14 @@ enum ReportRendering {
             lines += ["#### In band", "", "| time | container | kind | deployment | evidence |", "|---|---|---|---|---|"]
             for a in m.attributed {
                 lines.append("| \(time(a.event.timeNano)) | \(containerLabel(a.event, name: a.name)) | \(a.kind.rawValue) | `\(a.deploymentID)` | \(a.evidence.replacingOccurrences("|", "\\|")) |")
+            }
+            lines.append("")
+        }
+        for r in m.reconciliation {
+            lines += ["#### Reconciliation: \(r.project)", "", lastFullRecreate(r, now: m.toNs), "",
+                      "| container | service | since recreate | by deployment | out-of-band |", "|---|---|---|---|---|"]
+            for c in r.containers {
+                lines.append("| \(c.name) | \(c.service ?? "-") | \(DurationFormat.short(nanoseconds: m.toNs - c.createdNs)) | \(c.deploymentID.map { "`\($0)`" } ?? "(none on record)") | \(c.outOfBand) |")
             }
             lines.append("")
         }
@@ -183,6 +212,29 @@ enum ReportRendering {
         for f in m.findings { w.raw(String(decoding: try encoder.encode(f), as: UTF8.self)) }
         w.endArray()
         w.field("tolerance", m.tolerance)
+        w.key("reconciliation"); w.beginArray()
+        for r in m.reconciliation {
+            w.beginObject()
+            w.field("project", r.project)
+            w.key("last_full_recreate")
+            if let full = r.lastFullRecreate {
+                w.beginObject(); w.field("deployment", full.deploymentID); w.field("at", time(full.atNs))
+                w.field("age_seconds", (m.toNs - full.atNs) / 1_000_000_000); w.endObject()
+            } else {
+                w.raw("null")
+            }
+            w.key("containers"); w.beginArray()
+            for c in r.containers {
+                w.beginObject()
+                w.field("id", c.containerID); w.field("name", c.name); w.field("service", c.service)
+                w.field("recreated_at", time(c.createdNs)); w.field("age_seconds", (m.toNs - c.createdNs) / 1_000_000_000)
+                w.field("deployment", c.deploymentID); w.field("out_of_band", Int64(c.outOfBand))
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
         if inBand {
             w.key("in_band"); w.beginArray()
             for a in m.attributed {

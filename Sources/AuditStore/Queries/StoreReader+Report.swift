@@ -75,3 +75,18 @@ extension StoreReader {
         return result
     }
 }
+
+extension StoreReader {
+    /// Every stored `create` of a compose-labelled container, whenever it happened, oldest first: the
+    /// report's reconciliation section needs each running container's creation, which may be weeks
+    /// older than the window. Creates are few, and `actors_by_project` narrows to labelled actors.
+    public func composeContainerCreates() throws(SQLiteError) -> [StoredEvent] {
+        let s = try db.prepare("""
+            SELECT \(Self.storedEventColumns)
+            FROM events e JOIN actors a ON a.id = e.actor
+            WHERE a.type = 'container' AND a.project IS NOT NULL AND e.action = 'create'
+            ORDER BY e.time_ns
+            """)
+        return try readEvents(s)
+    }
+}
