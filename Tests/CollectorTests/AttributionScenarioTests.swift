@@ -135,4 +135,52 @@ struct AttributionScenarioTests {
             #expect(restart.why.contains("its output says it changed no container"), "\(restart.why)")
         }
     }
+
+    @Test func theReconciliationSectionShowsTheLastFullRecreate() async throws {
+        let host = try TestEngine.requireHost()
+        let env = ["DOCKER_HOST": host]
+        let p = "atrr\(UInt16.random(in: 0...UInt16.max))"
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            defer { down(p, env: env) }
+            let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log")
+            try await collector.waitUntilLive()
+            try await deploy(db, project: p, id: "\(p)-first", compose(p, ["up", "-d"]), env: env)
+            // The second deployment recreates only the api.
+            try await deploy(db, project: p, id: "\(p)-api", compose(p, ["up", "-d", "--force-recreate", "api"]), env: env)
+            try await Task.sleep(for: .seconds(1))
+            try await eventually("the collector saw the api's recreate") {
+                let section = try await self.report(db, ["--project", p]).json["reconciliation"] as? [[String: Any]]
+                return (section?.first?["containers"] as? [[String: Any]])?.contains { $0["deployment"] as? String == "\(p)-api" } == true
+            }
+
+            func section() async throws -> [String: Any] {
+                try #require((try await report(db, ["--project", p]).json["reconciliation"] as? [[String: Any]])?.first)
+            }
+            var shop = try await section()
+            #expect((shop["last_full_recreate"] as? [String: Any])?["deployment"] as? String == "\(p)-first", "\(shop)")
+            let byName = Dictionary(uniqueKeysWithValues: (shop["containers"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0) })
+            #expect(byName["\(p)_api_1"]?["deployment"] as? String == "\(p)-api", "\(byName)")
+            #expect(byName["\(p)_worker_1"]?["deployment"] as? String == "\(p)-first", "\(byName)")
+            #expect((shop["containers"] as? [[String: Any]])?.last?["name"] as? String == "\(p)_api_1", "the api was recreated last: \(shop)")
+
+            // A full recreate.
+            try await deploy(db, project: p, id: "\(p)-full", compose(p, ["up", "-d", "--force-recreate"]), env: env)
+            try await eventually("the full recreate is the last one") {
+                ((try await section())["last_full_recreate"] as? [String: Any])?["deployment"] as? String == "\(p)-full"
+            }
+            shop = try await section()
+            #expect((shop["containers"] as? [[String: Any]])?.allSatisfy { $0["deployment"] as? String == "\(p)-full" } == true, "\(shop)")
+
+            // --max-age: every container is older than a second since its last in-band recreate.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await collector.stop() == 0)
+            let aged = try await report(db, ["--project", p, "--max-age", "1s"]).findings.filter { $0.kind == "not-recreated" }
+            #expect(Set(aged.map(\.name)) == ["\(p)_api_1", "\(p)_worker_1", "\(p)_cache_1"], "\(aged)")
+            await #expect(throws: TestEngine.CommandFailed.self) {
+                try await TestEngine.run([TestEngine.auditBinary, "report", "--db", db, "--project", p, "--max-age", "1s", "--fail-on", "low"])
+            }
+            #expect(try await report(db, ["--project", p, "--max-age", "30d"]).findings.filter { $0.kind == "not-recreated" }.isEmpty)
+        }
+    }
 }
