@@ -34,6 +34,7 @@ let package = Package(
                 .embedInCode("002_deployments.sql"),
                 .embedInCode("003_drift_findings.sql"),
                 .embedInCode("004_event_indexes.sql"),
+                .embedInCode("005_container_creates.sql"),
             ]
         ),
         .target(name: "AuditSupport"),

@@ -14,5 +14,6 @@ public enum Migrations {
         Migration(version: 2, name: "002_deployments.sql", sql: String(decoding: PackageResources._02_deployments_sql, as: UTF8.self)),
         Migration(version: 3, name: "003_drift_findings.sql", sql: String(decoding: PackageResources._03_drift_findings_sql, as: UTF8.self)),
         Migration(version: 4, name: "004_event_indexes.sql", sql: String(decoding: PackageResources._04_event_indexes_sql, as: UTF8.self)),
+        Migration(version: 5, name: "005_container_creates.sql", sql: String(decoding: PackageResources._05_container_creates_sql, as: UTF8.self)),
     ]
 }

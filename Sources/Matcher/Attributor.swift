@@ -10,14 +10,18 @@ struct Attributor {
 
     /// Newest first: when records overlap, the latest deployment is the one that acted.
     private let deployments: [Deployment]
+    /// The records for this host (or any host), newest first, with their tolerance and units worked
+    /// out once rather than for every change.
+    private let candidates: [(deployment: Deployment, tolerance: Tolerance, units: [Deployment.Unit])]
     private let host: String?
-    /// `--tolerance`; nil follows each record's clock.
-    private let toleranceOverride: Int64?
 
+    /// - Parameter toleranceOverride: `--tolerance`; nil follows each record's clock.
     init(deployments: [Deployment], host: String?, toleranceOverride: Int64?) {
         self.deployments = deployments.sorted { ($0.startedAtNs, $1.id) > ($1.startedAtNs, $0.id) }
         self.host = host
-        self.toleranceOverride = toleranceOverride
+        candidates = self.deployments
+            .filter { d in d.host.map { recordHost in host.map { $0 == recordHost } ?? true } ?? true }
+            .map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
     }
 
     /// The deployment covering `change`: a recreate or restart that began inside a window is in band
@@ -25,8 +29,8 @@ struct Attributor {
     /// (closest window, then fewest shortfalls) explains the finding.
     func verdict(for change: Change) -> Verdict {
         var nearest: Deployment.Check?
-        for deployment in deployments {
-            for check in deployment.checks(change, host: host, toleranceOverride: toleranceOverride) {
+        for (deployment, tolerance, units) in candidates {
+            for check in deployment.checks(change, units: units, tolerance: tolerance) {
                 if check.covers { return .inBand(deployment, evidence: check.evidence) }
                 if nearest.map({ (check.distanceNs, check.failures) < ($0.distanceNs, $0.failures) }) ?? true { nearest = check }
             }

@@ -53,12 +53,9 @@ extension Deployment {
         var failures: Int { [!inWindow, outOfScope, !missingEffects.isEmpty, notTouched].filter { $0 }.count }
     }
 
-    /// The checks of each of this record's units against `change`; empty when the record is for
-    /// another host (it is then no candidate at all).
-    func checks(_ change: Change, host: String?, toleranceOverride: Int64?) -> [Check] {
-        if let recordHost = self.host, let host, recordHost != host { return [] }
+    /// The checks of each of `units` (this record's, computed once per report) against `change`.
+    func checks(_ change: Change, units: [Unit], tolerance: Tolerance) -> [Check] {
         let subject = change.subject
-        let tolerance = Tolerance.of(self, override: toleranceOverride)
         let needed = change.effects
         let outOfProject = project.map { subject.project != $0 } ?? false
         let outOfServices = services.map { services in subject.service.map { !services.contains($0) } ?? true } ?? false

@@ -66,10 +66,9 @@ struct ReportInputs {
     /// What the reconciliation section reads: the running compose containers, every stored create of
     /// one, and every deployment record (a container may be weeks older than the window).
     static func reconciliationInputs(_ reader: StoreReader, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
-        let running = try reader.latestSnapshots().values.compactMap { s -> RunningContainer? in
-            guard s.running, let project = s.labels["com.docker.compose.project"] else { return nil }
-            return RunningContainer(id: s.id, name: s.name.hasPrefix("/") ? String(s.name.dropFirst()) : s.name, project: project,
-                                    service: s.labels["com.docker.compose.service"], createdNs: s.createdTimestamp?.nanoseconds ?? 0)
+        let running = try reader.runningComposeContainers().map { c in
+            RunningContainer(id: c.id, name: c.name, project: c.project, service: c.service,
+                             createdNs: c.created.flatMap(RFC3339.parse)?.nanoseconds ?? 0)
         }
         let creates = try reader.composeContainerCreates().map(matcherEvent)
         return (running, creates, try reader.deployments(fromNs: .min, toNs: nowNs).map(deployment))
