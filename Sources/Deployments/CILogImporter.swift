@@ -62,9 +62,8 @@ public enum CILogImporter {
         }
         let commands = blocks.map(\.command)
         let material = [format.rawValue, first.command.text, RFC3339.format(steps[0].startedAt), defaults.commit ?? ""].joined(separator: "\n")
-        let stamp = DeploymentRecord.readableID(source: .logImport, at: steps[0].startedAt).split(separator: "-").dropLast().joined(separator: "-")
         return DeploymentRecord(
-            id: stamp + "-" + Hex.encode(SHA256.hash(data: Array(material.utf8)).prefix(4)), source: .logImport,
+            id: "\(DeploymentRecord.Source.logImport.rawValue)-\(DeploymentRecord.compactTime(steps[0].startedAt))-" + Hex.encode(SHA256.hash(data: Array(material.utf8)).prefix(4)), source: .logImport,
             environment: defaults.environment, host: defaults.host,
             project: commands.lazy.compactMap(\.project).first ?? defaults.project,
             services: commands.allSatisfy { $0.services != nil } ? ordered(commands.flatMap { $0.services ?? [] }) : nil,

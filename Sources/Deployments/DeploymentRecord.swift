@@ -147,8 +147,12 @@ extension DeploymentRecord {
     /// An id a person can read out: `cli-20261201T220424Z-3f2a`, the source, the start in UTC to the
     /// second, and 16 random bits for deployments started in the same second.
     public static func readableID(source: Source, at time: Timestamp) -> String {
-        let stamp = RFC3339.format(time).prefix { $0 != "." }.filter { $0 != "-" && $0 != ":" } + "Z"
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return "\(source.rawValue)-\(stamp)-\(String(repeating: "0", count: 4 - suffix.count) + suffix)"
+        return "\(source.rawValue)-\(compactTime(time))-\(String(repeating: "0", count: 4 - suffix.count) + suffix)"
+    }
+
+    /// `20261201T220424Z`: the UTC second, in the basic ISO 8601 form ids use.
+    static func compactTime(_ time: Timestamp) -> String {
+        RFC3339.format(time).prefix { $0 != "." }.filter { $0 != "-" && $0 != ":" } + "Z"
     }
 }

@@ -55,10 +55,12 @@ extension Matcher {
     ///   - running: the containers running now.
     ///   - creates: every stored create of a compose-labelled container, any age.
     ///   - findings: the report's findings, counted per container.
+    ///   - acks: acknowledgements, which apply to `not-recreated` findings as to any other.
     public static func reconciliation(
         running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment], host: String?, toleranceNs: Int64? = nil,
-        findings: [Finding], maxAgeNs: Int64?, now: Int64
+        findings: [Finding], acks: [Ack] = [], maxAgeNs: Int64?, now: Int64
     ) -> (projects: [ProjectReconciliation], findings: [Finding]) {
+        let lifecycle = FindingLifecycle(inBand: [], events: [], acks: acks)
         let attributor = Attributor(deployments: deployments, host: host, toleranceOverride: toleranceNs)
         // Each in-band create: container, service, deployment, time.
         var inBand: [(event: MatcherEvent, deploymentID: String)] = []
@@ -101,7 +103,7 @@ extension Matcher {
                     container: Finding.Container(id: entry.containerID, name: entry.name, project: project, service: entry.service),
                     detail: detail)
                 finding.why = "older than --max-age \(DurationFormat.short(nanoseconds: maxAgeNs)): recreate it from the manifest (up --force-recreate) to prove the manifest alone rebuilds it"
-                aged.append(finding)
+                aged.append(lifecycle.apply(to: finding, now: now))
             }
         }
         return (projects, aged)

@@ -47,6 +47,11 @@ import Testing
         #expect(aged.first?.kind == .notRecreated)
         #expect(aged.first?.severity == .low)
         #expect(aged.first?.detail == "running 26m38s since deployment d1 last recreated it")
+        // An acknowledgement applies to it like to any finding.
+        let ack = Ack(findingID: try #require(aged.first?.id), by: "ops", reason: "recreate scheduled", atNs: S.at(2550))
+        let acked = Matcher.reconciliation(running: current, creates: creates, deployments: deployments, host: S.host,
+                                           findings: [], acks: [ack], maxAgeNs: 1200 * 1_000_000_000, now: S.at(2600)).findings
+        #expect(acked.map(\.status) == [.acknowledged])
 
         let deployed = Matcher.reconciliation(running: Array(current.prefix(2)), creates: creates, deployments: deployments, host: S.host,
                                               findings: [], maxAgeNs: nil, now: S.at(2600)).projects

@@ -103,7 +103,7 @@ struct ReportCommand: AsyncParsableCommand {
         let reconciliation = Matcher.reconciliation(
             running: current.running.filter { c in project.map { c.project == $0 } ?? true }, creates: current.creates,
             deployments: current.deployments, host: host, toleranceNs: toleranceNs, findings: analysis.findings + drift,
-            maxAgeNs: maxAgeNs, now: nowNs)
+            acks: inputs.acks, maxAgeNs: maxAgeNs, now: nowNs)
         let findings = (analysis.findings + drift + reconciliation.findings).sorted { $0.timeNano > $1.timeNano }.filter { f in
             (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
                 && (project.map { f.container.project == $0 } ?? true)
