@@ -121,8 +121,9 @@ extension Deployment.Check {
             }
         }
         if !missingEffects.isEmpty {
-            let what = unit.command.map { "its command `\($0)`" } ?? "it"
-            reasons.append("\(what) does not \(missingEffects.map(\.verb).joined(separator: " or "))")
+            // A step's label already names its command.
+            let what = unit.isStep ? "" : unit.command.map { "its command `\($0)` " } ?? "it "
+            reasons.append("\(what)does not \(missingEffects.map(\.verb).joined(separator: " or "))")
         }
         if notTouched {
             let names = unit.touched ?? []

@@ -108,7 +108,7 @@ import Testing
         #expect(S.analyze([pull], deployments: [d]).findings.isEmpty)
         // A restart during the pull step: `docker compose pull` does not restart containers.
         let finding = try #require(S.analyze(restart(at: 1010), deployments: [d]).findings.first)
-        #expect(finding.why?.contains("step `docker compose pull` its command `docker compose pull` does not create, start, stop or remove containers") == true, "\(finding.why ?? "")")
+        #expect(finding.why?.contains("step `docker compose pull` does not create, start, stop or remove containers") == true, "\(finding.why ?? "")")
         #expect(S.analyze(restart(at: 1030), deployments: [d]).findings.isEmpty)
     }
 
