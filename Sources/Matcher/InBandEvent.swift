@@ -8,7 +8,8 @@ public struct InBandEvent: Sendable, Equatable {
 public struct Attribution: Sendable, Equatable {
     /// The event that names the change, as for a finding.
     public var event: MatcherEvent
-    public var kind: FindingKind
+    /// What the change was: `create`, `recreate`, or the anchor's action (`restart`, `stop`, `pull`, …).
+    public var change: String
     /// The container's name once the change is done.
     public var name: String?
     public var deploymentID: String

@@ -43,7 +43,7 @@ public enum Matcher {
             if case let .inBand(deployment, evidence) = verdict {
                 inBandChanges.append((change, deployment))
                 if window.contains(change.timeNano) {
-                    attributed.append(Attribution(event: change.anchor, kind: change.kind, name: change.name,
+                    attributed.append(Attribution(event: change.anchor, change: change.summary, name: change.name,
                                                   deploymentID: deployment.id, evidence: evidence))
                 }
             }

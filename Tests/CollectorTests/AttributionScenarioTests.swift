@@ -60,7 +60,7 @@ struct AttributionScenarioTests {
             // The deployment's own creates are in band, not findings, and listed with their evidence.
             #expect(findings.count == 2, "\(summary)")
             let own = inBand.filter { ($0["deployment"] as? String) == "\(p)-deploy" }
-            #expect(own.count == 3, "one create per service: \(own)")
+            #expect(own.map { $0["change"] as? String } == ["create", "create", "create"], "one create per service: \(own)")
             #expect(own.allSatisfy { ($0["evidence"] as? String)?.contains("its command `docker-compose -p \(p)") == true }, "\(own)")
             #expect((json["tolerance"] as? String)?.hasPrefix("by record") == true)
         }
@@ -101,7 +101,7 @@ struct AttributionScenarioTests {
             #expect(!all.contains { $0.name.hasPrefix(a) }, "A's own recreate events are in band: \(summary)")
             // compose 1.29 stops each old container, then creates its replacement: both in band, with the deployment.
             let recreates = inBand.filter { ($0["deployment"] as? String) == "\(a)-deploy-2" }
-            #expect(recreates.filter { $0["action"] as? String == "create" }.count == 3, "one recreate per service: \(recreates)")
+            #expect(recreates.filter { $0["change"] as? String == "recreate" }.count == 3, "one recreate per service: \(recreates)")
             #expect(recreates.allSatisfy { ($0["evidence"] as? String)?.contains("during its window") == true }, "\(recreates)")
         }
     }

@@ -121,6 +121,7 @@ import Testing
         let attributed = try #require(analysis.attributed.first)
         #expect(analysis.attributed.count == 1)
         #expect(attributed.deploymentID == "cli-20261201T220424Z-3f2a")
+        #expect(attributed.change == "restart")
         #expect(attributed.evidence == "myproj deployment cli-20261201T220424Z-3f2a: during its window; its command `docker-compose -p myproj up -d` can create, start, stop or remove containers, pull or tag images; its output names myproj_api_1")
     }
 }

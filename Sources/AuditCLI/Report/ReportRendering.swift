@@ -91,8 +91,8 @@ enum ReportRendering {
         if inBand {
             lines.append("in band (\(m.attributed.count) change(s) deployments cover)")
             if !m.attributed.isEmpty {
-                let rows = m.attributed.map { a in [time(a.event.timeNano), a.kind.rawValue, a.event.action, containerLabel(a.event, name: a.name), a.deploymentID] }
-                for (i, line) in Table.render(header: ["TIME", "KIND", "ACTION", "CONTAINER", "DEPLOYMENT"], rows: rows).enumerated() {
+                let rows = m.attributed.map { a in [time(a.event.timeNano), a.change, containerLabel(a.event, name: a.name), a.deploymentID] }
+                for (i, line) in Table.render(header: ["TIME", "CHANGE", "CONTAINER", "DEPLOYMENT"], rows: rows).enumerated() {
                     lines.append("   " + line)
                     if i > 0 { lines.append("     evidence: " + m.attributed[i - 1].evidence) }
                 }
@@ -154,9 +154,9 @@ enum ReportRendering {
             lines.append("")
         }
         if inBand, !m.attributed.isEmpty {
-            lines += ["#### In band", "", "| time | container | kind | deployment | evidence |", "|---|---|---|---|---|"]
+            lines += ["#### In band", "", "| time | container | change | deployment | evidence |", "|---|---|---|---|---|"]
             for a in m.attributed {
-                lines.append("| \(time(a.event.timeNano)) | \(containerLabel(a.event, name: a.name)) | \(a.kind.rawValue) | `\(a.deploymentID)` | \(a.evidence.replacingOccurrences("|", "\\|")) |")
+                lines.append("| \(time(a.event.timeNano)) | \(containerLabel(a.event, name: a.name)) | \(a.change) | `\(a.deploymentID)` | \(a.evidence.replacingOccurrences("|", "\\|")) |")
             }
             lines.append("")
         }
@@ -240,7 +240,7 @@ enum ReportRendering {
             for a in m.attributed {
                 w.beginObject()
                 w.field("time", time(a.event.timeNano)); w.field("timeNano", a.event.timeNano)
-                w.field("kind", a.kind.rawValue); w.field("action", a.event.action)
+                w.field("change", a.change); w.field("action", a.event.action)
                 w.key("container"); w.beginObject()
                 w.field("id", a.event.actorID); w.field("name", a.name ?? a.event.name)
                 w.field("project", a.event.project); w.field("service", a.event.service)
