@@ -37,6 +37,7 @@ let package = Package(
                 .embedInCode("003_drift_findings.sql"),
                 .embedInCode("004_event_indexes.sql"),
                 .embedInCode("005_webhook_replays.sql"),
+                .embedInCode("006_container_creates.sql"),
             ]
         ),
         .target(name: "AuditSupport"),

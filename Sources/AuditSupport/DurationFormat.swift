@@ -10,3 +10,13 @@ public enum DurationFormat {
 
     private static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }
+
+extension DurationFormat {
+    /// A duration a verdict rests on, to a tenth of a second below a minute: `0.5 s`, `6.1 s`, `3m20s`.
+    public static func precise(nanoseconds: Int64) -> String {
+        let ns = max(0, nanoseconds)
+        guard ns < 60_000_000_000 else { return short(nanoseconds: ns) }
+        let tenths = (ns + 50_000_000) / 100_000_000
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}

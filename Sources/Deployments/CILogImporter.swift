@@ -34,47 +34,52 @@ public enum CILogImporter {
 
     static let sectionMarkerNote = "times from section markers, no per-line timestamps"
 
-    /// One `log-import` record per deploying command in `text`, in log order. Ids hash the format, the
-    /// command, its first time and the commit, so importing the same log again yields the same ids.
-    public static func `import`(format: Format, text: String, defaults: Defaults = Defaults()) throws(DeploymentInputError) -> [DeploymentRecord] {
+    /// One `log-import` record for the job in `text`: its window runs from the first deploying command
+    /// to the end of the last, each command kept as a step with its own window (until the next step or
+    /// section began) and the containers its output says it changed. Read-only commands (`docker compose
+    /// ps`, `logs`, `config`) are not steps. The id hashes the format, the first command, its time and
+    /// the commit, so importing the same log again yields the same record.
+    public static func `import`(format: Format, text: String, defaults: Defaults = Defaults()) throws(DeploymentInputError) -> DeploymentRecord {
         let blocks = CommandBlocks(CILogReader.events(format: format, text: text)).blocks
-        guard !blocks.isEmpty else { throw .noDeploymentCommand }
-        var seen: [String: Int] = [:]
-        var records: [DeploymentRecord] = []
+        guard let first = blocks.first else { throw .noDeploymentCommand }
+        var steps: [DeploymentRecord.Step] = []
+        var fromMarkers = false
         for block in blocks {
-            let (start, end, fromMarkers): (Timestamp, Timestamp, Bool)
-            if let first = block.firstTime, let last = block.lastTime {
-                (start, end, fromMarkers) = (first, last, false)
+            let start: Timestamp, end: Timestamp
+            if let firstTime = block.firstTime, let last = block.lastTime {
+                (start, end) = (firstTime, max(last, block.nextStart ?? last))
             } else if let before = block.markerBefore {
-                (start, end, fromMarkers) = (before, max(before, block.markerAfter ?? before), true)
+                (start, end) = (before, max(before, block.markerAfter ?? before))
+                fromMarkers = true
             } else {
                 throw .noTimestamps(missingTimesHint(format))
             }
-            let command = block.command
-            var notes: [String] = []
-            if fromMarkers { notes.append(sectionMarkerNote) }
-            if block.stepSize > 1 {
-                notes.append("one of \(block.stepSize) deployment commands in its step: window, containers and status are the step's")
-            }
-            var touched = command.containers
-            for touch in ComposeOutputParser.parse(block.output) where !touched.contains(touch.container) {
-                touched.append(touch.container)
-            }
-            var material = [format.rawValue, command.text, RFC3339.format(start), defaults.commit ?? ""].joined(separator: "\n")
-            // The same command at the same instant twice (one step running it twice) still gets two ids.
-            let repeats = seen[material, default: 0]
-            seen[material] = repeats + 1
-            if repeats > 0 { material += "\n#\(repeats)" }
-
-            records.append(DeploymentRecord(
-                id: Hex.encode(SHA256.hash(data: Array(material.utf8)).prefix(8)), source: .logImport,
-                environment: defaults.environment, host: defaults.host, project: command.project ?? defaults.project,
-                services: command.services, images: command.images, commit: defaults.commit,
-                status: block.failed ? .failure : .success, startedAt: start, finishedAt: end,
-                touched: touched.isEmpty ? nil : touched, note: notes.isEmpty ? nil : notes.joined(separator: "; ")
-            ))
+            let changed = ComposeOutputParser.changedContainers(block.output)
+            var touched = block.command.containers
+            for name in changed ?? [] where !touched.contains(name) { touched.append(name) }
+            steps.append(DeploymentRecord.Step(command: block.command.text, startedAt: start, finishedAt: end,
+                                               touched: touched.isEmpty && changed == nil ? nil : touched))
         }
-        return records
+        let commands = blocks.map(\.command)
+        let material = [format.rawValue, first.command.text, RFC3339.format(steps[0].startedAt), defaults.commit ?? ""].joined(separator: "\n")
+        return DeploymentRecord(
+            id: "\(DeploymentRecord.Source.logImport.rawValue)-\(DeploymentRecord.compactTime(steps[0].startedAt))-" + Hex.encode(SHA256.hash(data: Array(material.utf8)).prefix(4)), source: .logImport,
+            environment: defaults.environment, host: defaults.host,
+            project: commands.lazy.compactMap(\.project).first ?? defaults.project,
+            services: commands.allSatisfy { $0.services != nil } ? ordered(commands.flatMap { $0.services ?? [] }) : nil,
+            images: commands.reduce(into: [String: String]?.none) { all, c in if let i = c.images { all = (all ?? [:]).merging(i) { _, b in b } } },
+            commit: defaults.commit,
+            status: blocks.contains(where: \.failed) ? .failure : .success,
+            startedAt: steps.map(\.startedAt).min()!, finishedAt: steps.compactMap(\.finishedAt).max(),
+            touched: steps.contains { $0.touched != nil } ? ordered(steps.flatMap { $0.touched ?? [] }) : nil,
+            note: fromMarkers ? sectionMarkerNote : nil, steps: steps
+        )
+    }
+
+    /// Each item once, in first-seen order.
+    private static func ordered(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
     }
 
     private static func missingTimesHint(_ format: Format) -> String {

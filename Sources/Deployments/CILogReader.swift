@@ -8,8 +8,9 @@ enum CILogEvent: Equatable {
     /// which runs after a failed script and so must not take the blame for the job's failure.
     case commands([String], environment: [String: String], time: Timestamp?, afterScript: Bool)
     case output(String, time: Timestamp?)
-    /// Output after this belongs to no command seen so far (Jenkins `[Pipeline]` steps, GitHub's post-job lines).
-    case boundary
+    /// Output after this belongs to no command seen so far (Jenkins `[Pipeline]` steps, GitHub's post-job
+    /// lines); its time, when the line has one, ends the running step.
+    case boundary(Timestamp?)
     /// A GitLab `section_start`/`section_end` marker and its Unix time; an end closes the running command.
     case sectionMarker(Timestamp, closes: Bool)
 }
@@ -56,7 +57,7 @@ struct CILogReader {
         case .gitlab: readGitLab(text, time: time)
         case .jenkins:
             if text.hasPrefix("[Pipeline]") {
-                events.append(.boundary)
+                events.append(.boundary(time))
             } else if text.hasPrefix("+ ") {
                 events.append(.commands([String(text.dropFirst(2))], environment: [:], time: time, afterScript: false))
             } else {
@@ -108,7 +109,7 @@ struct CILogReader {
         }
         // Runner lines after the last step: what follows is not any script's output.
         if text == "Post job cleanup." || text.hasPrefix("Cleaning up orphan processes") {
-            events.append(.boundary)
+            events.append(.boundary(time))
         } else {
             events.append(.output(text, time: time))
         }

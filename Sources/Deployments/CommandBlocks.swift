@@ -10,6 +10,9 @@ struct CommandBlock {
     /// The nearest section markers around the block, for logs without per-line times.
     var markerBefore: Timestamp?
     var markerAfter: Timestamp?
+    /// When the next step, boundary or section began: the step ran until then, even when its own last
+    /// line came early (a `docker compose pull` prints little and then waits).
+    var nextStart: Timestamp?
     var output = ""
     var failed = false
 
@@ -41,6 +44,7 @@ struct CommandBlocks {
     private mutating func apply(_ event: CILogEvent) {
         switch event {
         case let .commands(lines, environment, time, afterScript):
+            endOpen(at: time)
             let commands = lines.compactMap { DeploymentCommand.recognize($0, environment: environment) }
             open = commands.map { command in
                 var block = CommandBlock(command: command, stepSize: commands.count, markerBefore: lastMarker)
@@ -59,14 +63,22 @@ struct CommandBlocks {
             if Self.reportsFailure(text) {
                 for i in open.isEmpty ? blame : open { blocks[i].failed = true }
             }
-        case .boundary:
+        case let .boundary(time):
+            endOpen(at: time)
             open = []
         case let .sectionMarker(time, closes):
+            endOpen(at: time)
             lastMarker = time
             for i in awaitingMarker { blocks[i].markerAfter = time }
             awaitingMarker = []
             if closes { open = [] }
         }
+    }
+
+    /// The running blocks' step ended at `time`, when something else began then.
+    private mutating func endOpen(at time: Timestamp?) {
+        guard let time else { return }
+        for i in open where blocks[i].nextStart == nil { blocks[i].nextStart = time }
     }
 
     /// `##[error]`, `ERROR: Job failed`, `Error response from daemon`, or `exit code N` with N ≠ 0.

@@ -6,6 +6,8 @@ public enum ComposeOutputParser {
         case created, recreated, removed
         case started, stopped, restarted, killed
         case running, healthy, waiting
+        /// v1's `shop_api_1 is up-to-date`: compose looked and left it alone.
+        case upToDate = "up-to-date"
 
         /// Actions that replace the container outrank lifecycle changes, which outrank observations, so
         /// `Recreated` then `Started` still reads as a recreation.
@@ -13,9 +15,12 @@ public enum ComposeOutputParser {
             switch self {
             case .created, .recreated, .removed: return 3
             case .started, .stopped, .restarted, .killed: return 2
-            case .running, .healthy, .waiting: return 1
+            case .running, .healthy, .waiting, .upToDate: return 1
             }
         }
+
+        /// Whether compose changed the container, rather than finding it as it should be.
+        public var changesContainer: Bool { weight >= 2 }
     }
 
     /// One container compose reported on.
@@ -48,6 +53,13 @@ public enum ComposeOutputParser {
         return touches
     }
 
+    /// The containers `output` says compose changed; nil when it names no container at all, empty when
+    /// it names only containers it left alone (`is up-to-date`, v2's `Running`).
+    public static func changedContainers(_ output: String) -> [String]? {
+        let touches = parse(output)
+        return touches.isEmpty ? nil : touches.filter(\.action.changesContainer).map(\.container)
+    }
+
     /// One line of output with escapes already removed.
     static func parse(line: String) -> Touch? {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -63,7 +75,7 @@ public enum ComposeOutputParser {
             return Touch(container: String(words[1]), action: action)
         }
         if words.count == 3, words[1] == "is", words[2] == "up-to-date", isContainerName(words[0]) {
-            return Touch(container: String(words[0]), action: .running)
+            return Touch(container: String(words[0]), action: .upToDate)
         }
         return nil
     }

@@ -24,6 +24,17 @@ public struct DeploymentCommand: Sendable, Equatable {
     /// Containers named by the command itself: `docker run --name`, `docker rm` arguments.
     public var containers: [String]
 
+    /// An argument vector (`audit deploy -- CMD…`) as the command line a log would show.
+    public static func commandLine(_ arguments: [String]) -> String { ShellWords.line(arguments) }
+
+    /// `docker` options before the subcommand that take a value.
+    static let dockerGlobalOptions: Set<String> = ["-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"]
+    /// `docker compose` / `docker-compose` options before the subcommand that take a value.
+    static let composeGlobalOptions: Set<String> = [
+        "-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi",
+        "--progress", "--parallel", "-c", "--context", "-H", "--host", "--log-level",
+    ]
+
     /// The compose subcommands that change what runs.
     static let composeSubcommands: Set<String> = ["up", "down", "restart", "pull", "start", "stop", "rm", "create", "kill", "run"]
 
@@ -62,7 +73,7 @@ public struct DeploymentCommand: Sendable, Equatable {
             return compose(args, assignedProject: assignedProject, text: text)
         }
         guard program == "docker" else { return nil }
-        var options = OptionReader(args, valueOptions: ["-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"])
+        var options = OptionReader(args, valueOptions: dockerGlobalOptions)
         options.skipOptions()
         var rest = options.remaining
         switch rest.popFirst() {
@@ -86,10 +97,7 @@ public struct DeploymentCommand: Sendable, Equatable {
     }
 
     private static func compose(_ args: ArraySlice<String>, assignedProject: String?, text: String) -> DeploymentCommand? {
-        var global = OptionReader(args, valueOptions: [
-            "-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi",
-            "--progress", "--parallel", "-c", "--context", "-H", "--host", "--log-level",
-        ])
+        var global = OptionReader(args, valueOptions: composeGlobalOptions)
         global.skipOptions()
         let project = global.value(of: ["-p", "--project-name"]) ?? assignedProject
         var rest = global.remaining
@@ -158,7 +166,7 @@ public struct DeploymentCommand: Sendable, Equatable {
 
 /// Walks a docker-style argument list: `--opt value`, `--opt=value`, `-o value`, clustered `-dit`.
 /// Options are described either by those that take a value or by those that do not.
-private struct OptionReader {
+struct OptionReader {
     private var args: ArraySlice<String>
     private let valueOptions: Set<String>?
     private let flags: Set<String>

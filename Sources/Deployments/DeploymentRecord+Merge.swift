@@ -50,6 +50,17 @@ extension DeploymentRecord {
         if let offered = newer.images, offered != images {
             throw conflict("images", images.map(Self.describe) ?? "(none)", Self.describe(offered))
         }
+        // What the commands could do, and each step's window, decide coverage as much as the window does.
+        if let offered = newer.commands, offered != commands {
+            guard commands == nil else {
+                throw conflict("commands", (commands ?? []).joined(separator: "; "), offered.joined(separator: "; "))
+            }
+            out.commands = offered
+        }
+        if let offered = newer.steps, offered != steps {
+            guard steps == nil else { throw conflict("steps", "\(steps?.count ?? 0) step(s)", "\(offered.count) other step(s)") }
+            out.steps = offered
+        }
         out.environment = try filled(\.environment, "environment", by: newer)
         out.commit = try filled(\.commit, "commit", by: newer)
         out.ref = try filled(\.ref, "ref", by: newer)
@@ -73,6 +84,8 @@ extension DeploymentRecord {
         out.url = newer.url ?? url
         out.touched = newer.touched ?? touched
         out.note = newer.note ?? note
+        out.commands = newer.commands ?? commands
+        out.steps = newer.steps ?? steps
         out.status = newer.status
         out.finishedAt = newer.finishedAt ?? finishedAt
         return out

@@ -26,6 +26,8 @@ extension DeploymentRecord {
         fields.finishedAt = try json.optionalString("finished_at")
         fields.touched = try json.optionalStrings("touched")
         fields.note = try json.optionalString("note")
+        fields.commands = try json.optionalStrings("commands")
+        fields.steps = try json.optionalSteps("steps")
         return try fields.record(defaultSource: defaultSource)
     }
 
@@ -53,6 +55,21 @@ extension DeploymentRecord {
         if let finishedAt { w.field("finished_at", RFC3339.format(finishedAt)) }
         if let touched { w.key("touched"); w.strings(touched) }
         if let note { w.field("note", note) }
+        if let commands { w.key("commands"); w.strings(commands) }
+        if let steps {
+            w.key("steps")
+            w.beginArray()
+            for step in steps {
+                w.beginObject()
+                w.field("command", step.command)
+                w.field("started_at", RFC3339.format(step.startedAt))
+                if let finishedAt = step.finishedAt { w.field("finished_at", RFC3339.format(finishedAt)) }
+                if let touched = step.touched { w.key("touched"); w.strings(touched) }
+                w.endObject()
+            }
+            w.endArray()
+        }
+        if let receivedAt { w.field("received_at", RFC3339.format(receivedAt)) }
         w.endObject()
         return w.text
     }
@@ -65,7 +82,8 @@ extension DeploymentRecord: Codable {
         case id, source, environment, host, project, services, images, commit, ref, actor, url, status
         case startedAt = "started_at"
         case finishedAt = "finished_at"
-        case touched, note
+        case touched, note, commands, steps
+        case receivedAt = "received_at"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,8 +105,15 @@ extension DeploymentRecord: Codable {
         fields.finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
         fields.touched = try c.decodeIfPresent([String].self, forKey: .touched)
         fields.note = try c.decodeIfPresent(String.self, forKey: .note)
+        fields.commands = try c.decodeIfPresent([String].self, forKey: .commands)
+        fields.steps = try c.decodeIfPresent([Step].self, forKey: .steps)
+        let received = try c.decodeIfPresent(String.self, forKey: .receivedAt)
         do {
             self = try fields.record(defaultSource: .webhook)
+            receivedAt = try received.map { text throws(DeploymentInputError) in
+                guard let t = RFC3339.parse(text) else { throw .invalidField("received_at", reason: "not an RFC 3339 time") }
+                return t
+            }
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
         }
@@ -112,14 +137,69 @@ extension DeploymentRecord: Codable {
         try c.encodeIfPresent(finishedAt.map(RFC3339.format), forKey: .finishedAt)
         try c.encodeIfPresent(touched, forKey: .touched)
         try c.encodeIfPresent(note, forKey: .note)
+        try c.encodeIfPresent(commands, forKey: .commands)
+        try c.encodeIfPresent(steps, forKey: .steps)
+        try c.encodeIfPresent(receivedAt.map(RFC3339.format), forKey: .receivedAt)
+    }
+}
+
+extension DeploymentRecord.Step: Codable {
+    enum CodingKeys: String, CodingKey {
+        case command, touched
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        command = try c.decode(String.self, forKey: .command)
+        let started = try c.decode(String.self, forKey: .startedAt)
+        guard let startedAt = RFC3339.parse(started) else {
+            throw DecodingError.dataCorruptedError(forKey: .startedAt, in: c, debugDescription: "not an RFC 3339 time: \(started)")
+        }
+        self.startedAt = startedAt
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt).flatMap(RFC3339.parse)
+        touched = try c.decodeIfPresent([String].self, forKey: .touched)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(command, forKey: .command)
+        try c.encode(RFC3339.format(startedAt), forKey: .startedAt)
+        try c.encodeIfPresent(finishedAt.map(RFC3339.format), forKey: .finishedAt)
+        try c.encodeIfPresent(touched, forKey: .touched)
+    }
+}
+
+extension JSONValue {
+    /// `steps`: an array of `{command, started_at, finished_at?, touched?}`.
+    func optionalSteps(_ key: String) throws(DeploymentInputError) -> [DeploymentRecord.Step]? {
+        guard let value = self[key] else { return nil }
+        guard let items = value.array else { throw .invalidField(key, reason: "expected an array of steps, found \(value.kindName)") }
+        var steps: [DeploymentRecord.Step] = []
+        for (i, item) in items.enumerated() {
+            let path = "\(key)[\(i)]"
+            guard item.object != nil else { throw .invalidField(path, reason: "expected an object, found \(item.kindName)") }
+            guard let command = try item.optionalString("command", in: path).nonEmpty else { throw .missingField(path + ".command") }
+            let started = try item.requiredTime("started_at", in: path)
+            var finished: Timestamp?
+            if let text = try item.optionalString("finished_at", in: path).nonEmpty {
+                guard let t = RFC3339.parse(text) else { throw .invalidField(path + ".finished_at", reason: "not an RFC 3339 time") }
+                finished = t
+            }
+            steps.append(DeploymentRecord.Step(command: command, startedAt: started, finishedAt: finished,
+                                               touched: try item.optionalStrings("touched", in: path)))
+        }
+        return steps
     }
 }
 
 /// The wire fields before validation, shared by `parseWire` and `Codable`.
 private struct WireFields {
     var id, source, environment, host, project, commit, ref, actor, url, status, startedAt, finishedAt, note: String?
-    var services, touched: [String]?
+    var services, touched, commands: [String]?
     var images: [String: String]?
+    var steps: [DeploymentRecord.Step]?
 
     func record(defaultSource: DeploymentRecord.Source) throws(DeploymentInputError) -> DeploymentRecord {
         guard let id = id.nonEmpty else { throw .missingField("id") }
@@ -153,7 +233,8 @@ private struct WireFields {
         return DeploymentRecord(
             id: id, source: source, environment: environment.nonEmpty, host: host.nonEmpty, project: project.nonEmpty,
             services: services, images: images, commit: commit.nonEmpty, ref: ref.nonEmpty, actor: actor.nonEmpty,
-            url: url.nonEmpty, status: status, startedAt: started, finishedAt: finished, touched: touched, note: note.nonEmpty
+            url: url.nonEmpty, status: status, startedAt: started, finishedAt: finished, touched: touched, note: note.nonEmpty,
+            commands: commands, steps: steps
         )
     }
 }

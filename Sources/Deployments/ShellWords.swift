@@ -78,6 +78,15 @@ enum ShellWords {
         return tokens
     }
 
+    /// `arguments` as one line a shell splits back into the same words: words with anything but
+    /// letters, digits and `-_./=:,@%+` are single-quoted.
+    static func line(_ arguments: [String]) -> String {
+        arguments.map { word in
+            let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || "-_./=:,@%+".unicodeScalars.contains($0) }
+            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
     /// The words of each simple command in `line`, split at control operators.
     static func commands(_ line: String, environment: [String: String] = [:]) -> [[String]] {
         var out: [[String]] = [[]]

@@ -8,13 +8,15 @@ struct ContainerComparison {
     let container: ActualContainer
     let images: ImageFacts
     let projectName: String
+    /// Report env variables only the container has even when the image's env is unknown, as unverified.
+    var reportUnverified = false
 
     func items() -> [DriftItem] {
         var items: [DriftItem] = []
         func add(_ field: String, _ expected: String?, _ actual: String?,
-                 _ severity: DriftItem.Severity, _ kind: DriftItem.Kind = .configDrift) {
+                 _ severity: DriftItem.Severity, _ kind: DriftItem.Kind = .configDrift, unverified: String? = nil) {
             items.append(DriftItem(service: service.name, container: DriftChecker.ref(container), field: field,
-                                   expected: expected, actual: actual, severity: severity, kind: kind))
+                                   expected: expected, actual: actual, severity: severity, kind: kind, unverified: unverified))
         }
         func compare(_ field: String, _ expected: String?, _ actual: String?, _ severity: DriftItem.Severity) {
             if expected != actual { add(field, expected, actual, severity) }
@@ -28,8 +30,12 @@ struct ContainerComparison {
         compare("cpu_shares", positive(service.cpuShares), positive(container.cpuShares), .medium)
         compare("pids_limit", positive(service.pidsLimit), positive(container.pidsLimit), .medium)
 
+        let imageEnvKnown = images.imageEnv[container.imageID] != nil
         for (key, expected, actual) in environmentDifferences() {
-            add("env.\(key)", SecretMask.value(expected, forKey: key), SecretMask.value(actual, forKey: key), .medium)
+            // Without the image's own env, a variable only the container has may be the image's.
+            let unverified = expected == nil && !imageEnvKnown
+            add("env.\(key)", SecretMask.value(expected, forKey: key), SecretMask.value(actual, forKey: key), unverified ? .low : .medium,
+                unverified: unverified ? "may come from the image; pass --images to confirm" : nil)
         }
         if let command = service.command {
             compare("command", render(command), render(container.cmd ?? []), .medium)
@@ -81,12 +87,13 @@ struct ContainerComparison {
 
     // MARK: environment and labels
 
-    /// Keys the manifest sets, plus keys only the container has when the image's own are known.
+    /// Keys the manifest sets, plus keys only the container has: those the image does not set when its
+    /// env is known, all of them when asked to report what cannot be verified.
     private func environmentDifferences() -> [(String, String?, String?)] {
         let actual = container.environment
         let imageKeys = images.imageEnv[container.imageID].map { Set(EnvList.map($0).keys) }
         return keyedDifferences(expected: service.environment, actual: actual) { key in
-            imageKeys.map { !$0.contains(key) } ?? false
+            imageKeys.map { !$0.contains(key) } ?? reportUnverified
         }
     }
 

@@ -8,8 +8,10 @@ public enum DriftChecker {
     ///   - actual: inspected containers; those of other projects are ignored.
     ///   - images: image facts, or `.none` offline.
     ///   - ignore: extra rules (from the command line, say).
+    ///   - reportUnverified: also report env variables only the container has when its image's env is
+    ///     unknown, marked unverified (offline without `--images`); they may be the image's own.
     public static func compare(expected: ComposeProject, actual: [ActualContainer],
-                               images: ImageFacts = .none, ignore: [IgnoreRule] = []) -> [DriftItem] {
+                               images: ImageFacts = .none, ignore: [IgnoreRule] = [], reportUnverified: Bool = false) -> [DriftItem] {
         let rules = expected.ignore + ignore
         let containers = actual.filter { $0.project == expected.name && !$0.isOneOff }
         var items: [DriftItem] = []
@@ -33,8 +35,8 @@ public enum DriftChecker {
                                        severity: .medium, kind: .configDrift))
             }
             for container in running {
-                let comparison = ContainerComparison(service: service, container: container,
-                                                     images: images, projectName: expected.name)
+                let comparison = ContainerComparison(service: service, container: container, images: images,
+                                                     projectName: expected.name, reportUnverified: reportUnverified)
                 items += comparison.items()
             }
         }

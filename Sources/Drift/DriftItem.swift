@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// One difference between the manifest and what is running.
 public struct DriftItem: Codable, Sendable, Equatable, Hashable {
     /// How much a difference matters.
@@ -35,9 +37,12 @@ public struct DriftItem: Codable, Sendable, Equatable, Hashable {
     public var actual: String?
     public var severity: Severity
     public var kind: Kind
+    /// Set when the difference could not be confirmed, with what would confirm it: an env variable
+    /// the manifest does not set "may come from the image; pass --images to confirm".
+    public var unverified: String?
 
     public init(service: String, container: ContainerRef?, field: String, expected: String?,
-                actual: String?, severity: Severity, kind: Kind) {
+                actual: String?, severity: Severity, kind: Kind, unverified: String? = nil) {
         self.service = service
         self.container = container
         self.field = field
@@ -45,5 +50,12 @@ public struct DriftItem: Codable, Sendable, Equatable, Hashable {
         self.actual = actual
         self.severity = severity
         self.kind = kind
+        self.unverified = unverified
+    }
+
+    /// The difference as a sentence: "env DEBUG=1 is set in the container, not in the manifest".
+    public var sentence: String {
+        DriftSentence.describe(service: service, field: field, expected: expected, actual: actual)
+            + (unverified.map { " (unverified: \($0))" } ?? "")
     }
 }

@@ -6,4 +6,6 @@ public struct Analysis: Sendable, Equatable {
     public var context: [ContextEvent]
     /// Events a deployment record covers, oldest first.
     public var inBand: [InBandEvent]
+    /// The covered changes with their evidence, oldest first.
+    public var attributed: [Attribution]
 }

@@ -1,27 +1,41 @@
-/// Decides which deployment, if any, covers a change. Computed from all records at report time, so a
-/// record that arrives after its events still claims them.
+/// Decides which deployment, if any, covers a change, and says why. Computed from all records at
+/// report time, so a record that arrives after its events still claims them.
 struct Attributor {
-    /// Newest first: when records overlap, the latest deployment is the one that acted.
-    private let deployments: [Deployment]
-    private let host: String?
-    private let toleranceNs: Int64
-
-    init(deployments: [Deployment], host: String?, toleranceNs: Int64) {
-        self.deployments = deployments.sorted { ($0.startedAtNs, $1.id) > ($1.startedAtNs, $0.id) }
-        self.host = host
-        self.toleranceNs = toleranceNs
+    /// What attribution concluded about one change.
+    enum Verdict {
+        case inBand(Deployment, evidence: String)
+        /// `why` names the nearest candidate and what it lacks.
+        case outOfBand(why: String)
     }
 
-    /// The deployment covering any event of `change`: a recreate or restart that began inside a
-    /// window is in band as a whole, even when its last step lands just outside.
-    func deployment(covering change: Change) -> Deployment? {
-        let subject = change.subject
-        for member in change.members {
-            if let record = deployments.first(where: { $0.covers(subject, at: member.timeNano, host: host, toleranceNs: toleranceNs) }) {
-                return record
+    /// Newest first: when records overlap, the latest deployment is the one that acted.
+    private let deployments: [Deployment]
+    /// The records for this host (or any host), newest first, with their tolerance and units worked
+    /// out once rather than for every change.
+    private let candidates: [(deployment: Deployment, tolerance: Tolerance, units: [Deployment.Unit])]
+    private let host: String?
+
+    /// - Parameter toleranceOverride: `--tolerance`; nil follows each record's clock.
+    init(deployments: [Deployment], host: String?, toleranceOverride: Int64?) {
+        self.deployments = deployments.sorted { ($0.startedAtNs, $1.id) > ($1.startedAtNs, $0.id) }
+        self.host = host
+        candidates = self.deployments
+            .filter { d in d.host.map { recordHost in host.map { $0 == recordHost } ?? true } ?? true }
+            .map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
+    }
+
+    /// The deployment covering `change`: a recreate or restart that began inside a window is in band
+    /// as a whole, even when its last step lands just outside. Otherwise the nearest candidate
+    /// (closest window, then fewest shortfalls) explains the finding.
+    func verdict(for change: Change) -> Verdict {
+        var nearest: Deployment.Check?
+        for (deployment, tolerance, units) in candidates {
+            for check in deployment.checks(change, units: units, tolerance: tolerance) {
+                if check.covers { return .inBand(deployment, evidence: check.evidence) }
+                if nearest.map({ (check.distanceNs, check.failures) < ($0.distanceNs, $0.failures) }) ?? true { nearest = check }
             }
         }
-        return nil
+        return .outOfBand(why: nearest?.why ?? "no deployment on record for this host around this time")
     }
 
     /// The latest deployment, started by the time of `change`, that declared an image for its

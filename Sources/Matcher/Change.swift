@@ -34,6 +34,12 @@ struct Change: Sendable {
         )
     }
 
+    /// What it was, for a list of in-band changes: `create`, `recreate`, else the anchor's action.
+    var summary: String {
+        guard kind == .unmanagedContainer || kind == .imageDrift else { return action }
+        return replacedID == nil ? "create" : "recreate"
+    }
+
     /// Whether the change touched `containerID`, as itself or as the container it replaced.
     func touches(_ containerID: String) -> Bool {
         replacedID == containerID || members.contains { $0.actorID == containerID }

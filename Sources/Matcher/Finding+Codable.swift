@@ -4,7 +4,7 @@ import AuditSupport
 /// left out when empty.
 extension Finding: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, severity, kind, action, status, time, timeNano, container, detail, changes, command, user
+        case id, severity, kind, action, status, time, timeNano, container, detail, why, changes, command, user
         case privileged, tty, deployment, resolvedTimeNano, ack, gap
     }
 
@@ -18,6 +18,7 @@ extension Finding: Codable {
         timeNano = try c.decode(Int64.self, forKey: .timeNano)
         container = try c.decode(Container.self, forKey: .container)
         detail = try c.decode(String.self, forKey: .detail)
+        why = try c.decodeIfPresent(String.self, forKey: .why)
         changes = try c.decodeIfPresent([String].self, forKey: .changes)
         command = try c.decodeIfPresent(String.self, forKey: .command)
         user = try c.decodeIfPresent(String.self, forKey: .user)
@@ -41,6 +42,7 @@ extension Finding: Codable {
         try c.encode(timeNano, forKey: .timeNano)
         try c.encode(container, forKey: .container)
         try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(why, forKey: .why)
         try c.encodeIfPresent(changes, forKey: .changes)
         try c.encodeIfPresent(command, forKey: .command)
         try c.encodeIfPresent(user, forKey: .user)

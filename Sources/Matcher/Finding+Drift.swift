@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// Drift checks (`audit collect --compose-file`) produce findings too, so `audit report` lists what
 /// differs from the manifest next to the changes that made it differ.
 extension Finding {
@@ -8,7 +10,8 @@ extension Finding {
         var finding = Finding(
             id: id, severity: severity, kind: kind, action: "drift", status: resolvedNs == nil ? .open : .reconciled,
             timeNano: firstSeenNs, container: container,
-            detail: "\(field): manifest \(expected ?? "(none)"), running \(actual ?? "(none)")")
+            detail: DriftSentence.describe(service: container.service, field: field, expected: expected, actual: actual))
+        finding.why = "the drift check found the running container differs from the manifest; no deployment record makes that in band"
         finding.changes = ["\(field) \(expected ?? "(none)") → \(actual ?? "(none)")"]
         return finding
     }

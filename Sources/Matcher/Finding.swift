@@ -50,6 +50,9 @@ public struct Finding: Sendable, Equatable {
     public var container: Container
     /// One line for a person.
     public var detail: String
+    /// Why no deployment covers it: the nearest candidate and what it lacks ("myproj deployment
+    /// cli-… finished 6.1 s before; tolerance 0.5 s (…)").
+    public var why: String?
     /// Configuration changes, `memory 512 MiB → 2 GiB`.
     public var changes: [String]?
     /// The exec command, secrets masked.

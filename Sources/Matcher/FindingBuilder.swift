@@ -6,11 +6,22 @@ struct FindingBuilder {
     let execs: [String: ExecDetails]
     let attributor: Attributor
 
-    /// The finding for `change`, or nil when `deployment` covers it and it ran the declared image.
-    func finding(for change: Change, coveredBy deployment: Deployment?) -> Finding? {
-        if let deployment {
-            return change.kind == .unmanagedContainer ? undeclaredImage(change, deployment: deployment) : nil
+    /// The finding for `change`, or nil when a deployment covers it and it ran the declared image.
+    /// Every finding says why no deployment covered it.
+    func finding(for change: Change, verdict: Attributor.Verdict) -> Finding? {
+        switch verdict {
+        case let .inBand(deployment, evidence):
+            guard change.kind == .unmanagedContainer, var finding = undeclaredImage(change, deployment: deployment) else { return nil }
+            finding.why = "in band (\(evidence)), but not the image it declared"
+            return finding
+        case let .outOfBand(why):
+            var finding = outOfBand(change)
+            finding?.why = why
+            return finding
         }
+    }
+
+    private func outOfBand(_ change: Change) -> Finding? {
         switch change.kind {
         case .exec: return exec(change)
         case .update: return update(change)
@@ -25,8 +36,8 @@ struct FindingBuilder {
         case .image:
             let name = change.anchor.name ?? change.containerID
             return base(change, .image, .medium, "image \(change.action) of \(name) outside a deployment")
-        case .configDrift, .orphan:
-            // Drift comes from the drift check's comparison, never from an event sequence.
+        case .configDrift, .orphan, .notRecreated:
+            // Drift comes from the drift check's comparison and age from the reconciliation, never from an event sequence.
             return nil
         }
     }

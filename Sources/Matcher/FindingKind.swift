@@ -22,4 +22,7 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case configDrift = "config-drift"
     /// A container labelled with the project whose service the manifest does not have.
     case orphan
+    /// A service container that no deployment has recreated for longer than `--max-age`: the manifest
+    /// alone has not been shown to rebuild it.
+    case notRecreated = "not-recreated"
 }

@@ -77,6 +77,22 @@ struct DriftIntegrationTests {
                 .write(toFile: dir + "/images.json", atomically: true, encoding: .utf8)
             let offline = try await drift(["--expected", dir + "/expected.yml", "--actual", dir + "/actual.json", "--images", dir + "/images.json"])
             #expect(Set(offline) == Set(found))
+
+            // Without the images' env, the hand-recreated worker's EXTRA=1 is still reported, unverified;
+            // with --images it is verified. Details read as sentences.
+            func items(_ extra: [String]) async throws -> [[String: Any]] {
+                let json = try await TestEngine.run([TestEngine.auditBinary, "drift", "--format", "json", "--expected", dir + "/expected.yml",
+                                                     "--actual", dir + "/actual.json"] + extra)
+                return try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+            }
+            let unverified = try #require(try await items([]).first { $0["field"] as? String == "env.EXTRA" })
+            #expect(unverified["unverified"] as? String == "may come from the image; pass --images to confirm")
+            #expect(unverified["detail"] as? String == "env EXTRA=1 is set in the container, not in the manifest (unverified: may come from the image; pass --images to confirm)")
+            let withImages = try await items(["--images", dir + "/images.json"])
+            let verified = try #require(withImages.first { $0["field"] as? String == "env.EXTRA" })
+            #expect(verified["unverified"] == nil)
+            #expect(withImages.first { $0["field"] as? String == "container" }?["detail"] as? String
+                == "service cache is not running (its container is exited); the manifest runs it")
         }
 
         // --fail-on: exit 3 when drift at or above the level exists.

@@ -8,65 +8,79 @@ import Testing
 
     private func expectedID(_ format: String, _ command: String, _ start: String, _ commit: String) -> String {
         let material = [format, command, RFC3339.format(time(start)), commit].joined(separator: "\n")
-        return SHA256.hash(data: Array(material.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let stamp = start.prefix { $0 != "." && $0 != "Z" }.filter { $0 != "-" && $0 != ":" }
+        return "log-import-\(stamp)Z-" + SHA256.hash(data: Array(material.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
-    @Test func githubActionsLog() throws {
+    private typealias Step = DeploymentRecord.Step
+
+    @Test func aGitHubActionsJobIsOneDeploymentWithAStepPerCommand() throws {
         let defaults = CILogImporter.Defaults(project: "fallback", environment: "production", host: "prod-docker-1", commit: "279484c0")
-        let records = try CILogImporter.import(format: .githubActions, text: Fixture.text("github-actions-deploy.log"), defaults: defaults)
-        #expect(records.count == 2)
+        let r = try CILogImporter.import(format: .githubActions, text: Fixture.text("github-actions-deploy.log"), defaults: defaults)
         let compose = "docker compose -p \"$STACK\" up -d --wait api worker"
-        #expect(records[0] == DeploymentRecord(
+        let run = "docker run --rm --name shop-migrate --network shop_default -e DATABASE_URL=postgres://db/shop ghcr.io/acme/shop-api:1.4.2 migrate --to latest"
+        #expect(r == DeploymentRecord(
             id: expectedID("github-actions", compose, "2024-05-01T10:00:05Z", "279484c0"), source: .logImport,
-            environment: "production", host: "prod-docker-1", project: "shop", services: ["api", "worker"], commit: "279484c0",
-            status: .success, startedAt: time("2024-05-01T10:00:05Z"), finishedAt: time("2024-05-01T10:00:14.6Z"),
-            touched: ["shop-db-1", "shop-api-1", "shop-worker-1"]
+            environment: "production", host: "prod-docker-1", project: "shop", services: nil,
+            images: ["shop-migrate": "ghcr.io/acme/shop-api:1.4.2"], commit: "279484c0",
+            status: .failure, startedAt: time("2024-05-01T10:00:05Z"), finishedAt: time("2024-05-01T10:00:15.7Z"),
+            touched: ["shop-api-1", "shop-worker-1", "shop-migrate"],
+            steps: [
+                // The compose step ran until the next step's `##[group]Run`; db was only found running.
+                Step(command: compose, startedAt: time("2024-05-01T10:00:05Z"), finishedAt: time("2024-05-01T10:00:15Z"),
+                     touched: ["shop-api-1", "shop-worker-1"]),
+                // The last step ran until the runner's post-job lines.
+                Step(command: run, startedAt: time("2024-05-01T10:00:15Z"), finishedAt: time("2024-05-01T10:00:15.7Z"), touched: ["shop-migrate"]),
+            ]
         ))
-        let run = records[1]
-        #expect(run.status == .failure)
-        #expect(run.project == "fallback")
-        #expect(run.touched == ["shop-migrate"])
-        #expect(run.images == ["shop-migrate": "ghcr.io/acme/shop-api:1.4.2"])
-        #expect(run.startedAt == time("2024-05-01T10:00:15Z"))
-        #expect(run.finishedAt == time("2024-05-01T10:00:15.61Z"))
-        #expect(run.note == nil)
     }
 
-    @Test func importingTwiceYieldsTheSameIDs() throws {
+    @Test func aStepLastsUntilTheNextStepBegins() throws {
+        let r = try CILogImporter.import(format: .githubActions, text: Fixture.text("github-actions-pull-steps.log"))
+        // `ps` and `logs` only read: not steps, but their start still ends the step before.
+        #expect(r.steps?.map(\.command) == ["docker compose -p shop pull", "docker compose -p shop up -d"])
+        let pull = try #require(r.steps?.first)
+        #expect(pull.startedAt == time("2026-12-01T09:41:07.04Z"))
+        #expect(pull.finishedAt == time("2026-12-01T09:41:31.2Z"))
+        #expect(pull.touched == nil)
+        let up = try #require(r.steps?.last)
+        #expect(up.startedAt == time("2026-12-01T09:41:32Z"))
+        #expect(up.finishedAt == time("2026-12-01T09:41:36Z"))
+        #expect(up.touched == ["shop-api-1"])
+        #expect(r.startedAt == pull.startedAt)
+        #expect(r.finishedAt == up.finishedAt)
+        #expect(r.project == "shop")
+        #expect(r.status == .success)
+        #expect(r.id.hasPrefix("log-import-20261201T094107Z-"))
+    }
+
+    @Test func importingTwiceYieldsTheSameID() throws {
         let text = try Fixture.text("github-actions-deploy.log")
-        let first = try CILogImporter.import(format: .githubActions, text: text).map(\.id)
-        let second = try CILogImporter.import(format: .githubActions, text: text).map(\.id)
-        #expect(first == second)
-        #expect(Set(first).count == 2)
-        #expect(first.allSatisfy { $0.count == 16 })
-        let otherCommit = try CILogImporter.import(format: .githubActions, text: text, defaults: .init(commit: "abc")).map(\.id)
-        #expect(Set(otherCommit).isDisjoint(with: first))
+        let first = try CILogImporter.import(format: .githubActions, text: text).id
+        #expect(try CILogImporter.import(format: .githubActions, text: text).id == first)
+        #expect(try CILogImporter.import(format: .githubActions, text: text, defaults: .init(commit: "abc")).id != first)
     }
 
     @Test func gitlabTraceWithoutLineTimesUsesSectionMarkers() throws {
-        let records = try CILogImporter.import(format: .gitlab, text: Fixture.text("gitlab-deploy.log"))
-        #expect(records.count == 2)
-        let (compose, rm) = (records[0], records[1])
-        #expect(compose.project == "shop")
-        #expect(compose.services == ["api"])
-        #expect(compose.touched == ["shop-db-1", "shop-api-1"])
-        #expect(rm.touched == ["shop-legacy-1"])
-        for record in records {
-            #expect(record.status == .success)
-            #expect(record.startedAt == Timestamp(seconds: 1_714_557_605))
-            #expect(record.finishedAt == Timestamp(seconds: 1_714_557_641))
-            #expect(record.note == "times from section markers, no per-line timestamps")
-        }
+        let r = try CILogImporter.import(format: .gitlab, text: Fixture.text("gitlab-deploy.log"))
+        #expect(r.steps?.count == 2)
+        #expect(r.project == "shop")
+        #expect(r.steps?.map(\.touched) == [["shop-api-1"], ["shop-legacy-1"]])
+        #expect(r.status == .success)
+        #expect(r.startedAt == Timestamp(seconds: 1_714_557_605))
+        #expect(r.finishedAt == Timestamp(seconds: 1_714_557_641))
+        #expect(r.note == "times from section markers, no per-line timestamps")
     }
 
     @Test func gitlabTraceWithLineTimesAndAFailedJob() throws {
-        let records = try CILogImporter.import(format: .gitlab, text: Fixture.text("gitlab-deploy-timestamps.log"))
-        #expect(records.count == 1)
-        let r = try #require(records.first)
+        let r = try CILogImporter.import(format: .gitlab, text: Fixture.text("gitlab-deploy-timestamps.log"))
+        // `docker compose -p shop ps` in after_script is not a deployment command.
+        #expect(r.steps?.count == 1)
         #expect(r.project == "shop")
         #expect(r.services == nil)
-        #expect(r.touched == ["shop-db-1", "shop-api-1"])
+        #expect(r.touched == ["shop-api-1"])
         #expect(r.startedAt == time("2024-05-01T10:00:03.5Z"))
+        // The step ran until its section ended.
         #expect(r.finishedAt == time("2024-05-01T10:00:36.25Z"))
         #expect(r.note == nil)
         // `ERROR: Job failed` comes after after_script; the blame stays with the script's last command.
@@ -74,13 +88,10 @@ import Testing
     }
 
     @Test func jenkinsLog() throws {
-        let records = try CILogImporter.import(format: .jenkins, text: Fixture.text("jenkins-deploy.log"))
-        #expect(records.count == 1)
-        let r = try #require(records.first)
+        let r = try CILogImporter.import(format: .jenkins, text: Fixture.text("jenkins-deploy.log"))
+        #expect(r.steps?.count == 1)
         #expect(r.project == "shop")
-        #expect(r.touched == ["shop_api_1", "shop_worker_1", "shop_db_1"])
         #expect(r.startedAt == time("2018-09-28T22:49:04.427Z"))
-        #expect(r.finishedAt == time("2018-09-28T22:49:09.881Z"))
         #expect(r.status == .success)
     }
 
@@ -92,10 +103,11 @@ import Testing
             [2018-09-28T22:49:06.100Z] ERROR: script returned exit code 1
             Finished: FAILURE
             """
-        let r = try #require(try CILogImporter.import(format: .jenkins, text: log).first)
+        let r = try CILogImporter.import(format: .jenkins, text: log)
         #expect(r.project == "shop")
         #expect(r.status == .failure)
-        #expect(r.finishedAt == time("2018-09-28T22:49:05Z"))
+        // The step ends where the `[Pipeline]` boundary began.
+        #expect(r.finishedAt == time("2018-09-28T22:49:06Z"))
     }
 
     @Test func githubStepWithSeveralCommandsSharesItsWindow() throws {
@@ -108,13 +120,12 @@ import Testing
             2024-05-01T10:00:00.0020000Z ##[endgroup]
             2024-05-01T10:00:09.0000000Z  Container shop-api-1  Started
             """
-        let records = try CILogImporter.import(format: .githubActions, text: log, defaults: .init(project: "shop"))
-        #expect(records.map(\.services) == [nil, nil])
-        for r in records {
-            #expect(r.startedAt == time("2024-05-01T10:00:00Z"))
-            #expect(r.finishedAt == time("2024-05-01T10:00:09Z"))
-            #expect(r.touched == ["shop-api-1"])
-            #expect(r.note == "one of 2 deployment commands in its step: window, containers and status are the step's")
+        let r = try CILogImporter.import(format: .githubActions, text: log, defaults: .init(project: "shop"))
+        #expect(r.steps?.map(\.command) == ["docker compose pull", "docker compose up -d"])
+        for step in r.steps ?? [] {
+            #expect(step.startedAt == time("2024-05-01T10:00:00Z"))
+            #expect(step.finishedAt == time("2024-05-01T10:00:09Z"))
+            #expect(step.touched == ["shop-api-1"])
         }
     }
 
@@ -126,13 +137,12 @@ import Testing
             [2024-05-01T10:00:30Z] + docker rm shop-old
             [2024-05-01T10:00:31Z] Error response from daemon: No such container: shop-old
             """
-        let records = try CILogImporter.import(format: .plain, text: log)
-        #expect(records.count == 2)
-        #expect(records[0].images == ["shop_api": "ghcr.io/acme/api:1.4.2"])
-        #expect(records[0].status == .success)
-        #expect(records[0].finishedAt == time("2024-05-01T10:00:20Z"))
-        #expect(records[1].status == .failure)
-        #expect(records[1].touched == ["shop-old"])
+        let r = try CILogImporter.import(format: .plain, text: log)
+        #expect(r.steps?.count == 2)
+        #expect(r.images == ["shop_api": "ghcr.io/acme/api:1.4.2"])
+        #expect(r.status == .failure)
+        #expect(r.steps?.first?.finishedAt == time("2024-05-01T10:00:30Z"))
+        #expect(r.steps?.last?.touched == ["shop-old"])
     }
 
     @Test func plainWithoutTimesIsAnError() {

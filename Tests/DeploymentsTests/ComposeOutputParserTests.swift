@@ -22,8 +22,16 @@ import Testing
             Touch(container: "shop_cache_1", action: .started),
             Touch(container: "shop_old_1", action: .removed),
             Touch(container: "shop_proxy_1", action: .restarted),
-            Touch(container: "shop_db_1", action: .running),
+            Touch(container: "shop_db_1", action: .upToDate),
         ])
+        // Up to date means untouched.
+        #expect(ComposeOutputParser.changedContainers(output) == ["shop_api_1", "shop_worker_1", "shop_cache_1", "shop_old_1", "shop_proxy_1"])
+    }
+
+    @Test func upToDateContainersAreNotChanged() {
+        #expect(ComposeOutputParser.changedContainers("myproj_api_1 is up-to-date\nmyproj_db_1 is up-to-date\n") == [])
+        #expect(ComposeOutputParser.changedContainers(" ✔ Container myproj-api-1  Running  0.0s\n") == [])
+        #expect(ComposeOutputParser.changedContainers("nothing about containers\n") == nil)
     }
 
     @Test func readsComposeV2Progress() {

@@ -34,6 +34,35 @@ import Testing
         ))
     }
 
+    /// A sender may list the commands it ran and the steps with their windows; it cannot say when we
+    /// received the record.
+    @Test func commandsAndStepsOnTheWireButNeverTheReceivedTime() throws {
+        let json = """
+            {"id":"d9","status":"success","started_at":"2024-05-01T10:00:00Z","finished_at":"2024-05-01T10:01:00Z",
+             "commands":["docker compose up -d","./migrate.sh"],
+             "steps":[{"command":"docker compose pull","started_at":"2024-05-01T10:00:00Z","finished_at":"2024-05-01T10:00:24Z"},
+                      {"command":"docker compose up -d","started_at":"2024-05-01T10:00:24Z","touched":[]}],
+             "received_at":"2020-01-01T00:00:00Z"}
+            """
+        let record = try parse(json)
+        #expect(record.commands == ["docker compose up -d", "./migrate.sh"])
+        #expect(record.steps == [
+            .init(command: "docker compose pull", startedAt: RFC3339.parse("2024-05-01T10:00:00Z")!, finishedAt: RFC3339.parse("2024-05-01T10:00:24Z")!),
+            .init(command: "docker compose up -d", startedAt: RFC3339.parse("2024-05-01T10:00:24Z")!, touched: []),
+        ])
+        #expect(record.receivedAt == nil)
+        #expect(try parse(record.wireJSON()) == record)
+        #expect(error(#"{"id":"d","status":"in_progress","started_at":"2024-05-01T10:00:00Z","steps":[{"started_at":"2024-05-01T10:00:00Z"}]}"#)
+            == "missing field: steps[0].command")
+    }
+
+    @Test func readableIDs() {
+        let id = DeploymentRecord.readableID(source: .cli, at: RFC3339.parse("2026-12-01T22:04:24.731Z")!)
+        #expect(id.hasPrefix("cli-20261201T220424Z-"))
+        #expect(id.count == "cli-20261201T220424Z-3f2a".count)
+        #expect(id.suffix(4).allSatisfy { $0.isHexDigit })
+    }
+
     @Test func defaultsTheSourceAndTreatsEmptyStringsAsAbsent() throws {
         let record = try parse(#"{"id":"d1","status":"in_progress","started_at":"2024-05-01T10:00:00Z","commit":"","host":null}"#, source: .gitlab)
         #expect(record.source == .gitlab)

@@ -1,3 +1,4 @@
+import AuditSupport
 import Testing
 @testable import Drift
 
@@ -118,9 +119,36 @@ import Testing
         ])
     }
 
-    @Test func extraEnvironmentKeysNeedImageEnvToBeReported() {
-        let items = drift("api", images: .none) { $0.env.append("DEBUG=1") }
-        #expect(items.isEmpty)
+    /// A container recreated by hand with `-e DEBUG=1`: without the image's env the extra variable is
+    /// still reported, marked unverified; with it, verified.
+    @Test func extraEnvironmentKeysAreUnverifiedWithoutImageEnv() throws {
+        #expect(drift("api", images: .none) { $0.env.append("DEBUG=1") }.isEmpty, "live checks without image facts stay quiet")
+        var api = containers.first { $0.service == "api" }!
+        api.env.append("DEBUG=1")
+        let offline = DriftChecker.compare(expected: project, actual: containers.filter { $0.service != "api" } + [api], reportUnverified: true)
+            .filter { $0.service == "api" }
+        let debug = try #require(offline.first { $0.field == "env.DEBUG" })
+        #expect(debug.unverified == "may come from the image; pass --images to confirm")
+        #expect(debug.severity == .low)
+        #expect(debug.sentence == "env DEBUG=1 is set in the container, not in the manifest (unverified: may come from the image; pass --images to confirm)")
+        // The image's own variables cannot be told apart without it: unverified too, never verified.
+        #expect(offline.allSatisfy { $0.unverified != nil && $0.expected == nil }, "\(offline)")
+        let verified = drift("api") { $0.env.append("DEBUG=1") }
+        #expect(verified == [DriftItem(service: "api", container: container("api"), field: "env.DEBUG", expected: nil, actual: "1",
+                                       severity: .medium, kind: .configDrift)])
+    }
+
+    @Test func differencesReadAsSentences() {
+        #expect(DriftSentence.describe(service: "api", field: "container", expected: "running", actual: "exited")
+            == "service api is not running (its container is exited); the manifest runs it")
+        #expect(DriftSentence.describe(service: "api", field: "container", expected: "running", actual: nil)
+            == "service api has no container; the manifest runs it")
+        #expect(DriftSentence.describe(service: "api", field: "memory", expected: "512 MiB", actual: "2 GiB")
+            == "memory is 2 GiB; the manifest says 512 MiB")
+        #expect(DriftSentence.describe(service: "api", field: "env.MODE", expected: "production", actual: nil)
+            == "env MODE is production in the manifest; the container has none")
+        #expect(DriftSentence.describe(service: "old", field: "service", expected: nil, actual: "old")
+            == "a container of service old runs, but the manifest has no such service")
     }
 
     @Test func commandUserAndWorkingDir() {

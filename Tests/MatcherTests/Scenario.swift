@@ -35,7 +35,7 @@ enum Scenario {
     static func analyze(
         _ events: [MatcherEvent], snapshots: [String: SnapshotHistory] = [:], execs: [String: ExecDetails] = [:],
         deployments: [Deployment] = [], gaps: [Gap] = [], acks: [Ack] = [], now: Double = 100_000,
-        tolerance: Int64 = Matcher.defaultToleranceNs
+        tolerance: Int64? = nil
     ) -> Analysis {
         Matcher.analyze(events: events, snapshots: snapshots, execs: execs, deployments: deployments, gaps: gaps,
                         acks: acks, host: host, window: t0...at(1_000_000), toleranceNs: tolerance, now: at(now))

@@ -60,16 +60,15 @@ struct DeployCommand: AsyncParsableCommand {
         let started = Timestamp.now()
         let recognized = DeploymentCommand.recognize(arguments: command)
         var record = DeploymentRecord(
-            id: id ?? "cli-\(started.nanoseconds)-\(UInt32.random(in: 0...UInt32.max))", source: .cli, environment: env, host: host,
+            id: id ?? DeploymentRecord.readableID(source: .cli, at: started), source: .cli, environment: env, host: host,
             project: project ?? recognized?.project, services: services.map { $0.split(separator: ",").map(String.init) } ?? recognized?.services,
             commit: commit, ref: ref, actor: actor ?? environment["GITHUB_ACTOR"] ?? environment["GITLAB_USER_LOGIN"] ?? environment["USER"],
-            url: url, status: .inProgress, startedAt: started)
+            url: url, status: .inProgress, startedAt: started, commands: [DeploymentCommand.commandLine(command)])
         try await save(record)
         let result = try await TeeProcess.run(command)
         record.status = result.status == 0 ? .success : .failure
         record.finishedAt = .now()
-        let touched = ComposeOutputParser.parse(result.output).map(\.container)
-        if !touched.isEmpty { record.touched = touched }
+        record.touched = ComposeOutputParser.changedContainers(result.output)
         try await save(record)
         if result.status != 0 { throw ExitCode(result.status) }
     }

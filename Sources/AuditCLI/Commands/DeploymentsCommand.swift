@@ -7,7 +7,7 @@ struct DeploymentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployments",
         abstract: "List the deployment records the pipeline sent (webhooks, audit deploy, audit import).",
-        discussion: "JSON output is an array of records with the keys id, source, environment, host, project, services, images, commit, ref, actor, url, status, started_at, finished_at (and touched, note when known)."
+        discussion: "JSON output is an array of records with the keys id, source, environment, host, project, services, images, commit, ref, actor, url, status, started_at, finished_at (and touched, note, commands, steps when known), and received_at, when the store first received the record."
     )
 
     @OptionGroup var store: StoreOptions

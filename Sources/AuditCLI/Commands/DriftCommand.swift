@@ -97,7 +97,9 @@ struct DriftCommand: AsyncParsableCommand {
             Terminal.error("audit drift: \(error)")
             throw CheckExit.usage
         }
-        let items = DriftChecker.compare(expected: project, actual: observed.containers, images: observed.images, ignore: rules)
+        // Offline without --images, an env variable only the container has may be the image's: listed, unverified.
+        let items = DriftChecker.compare(expected: project, actual: observed.containers, images: observed.images, ignore: rules,
+                                         reportUnverified: expected != nil && images == nil)
         var out = Terminal.Buffered()
         switch format {
         case .table: DriftReport.table(items, project: project.name).forEach { out.line($0) }
@@ -105,7 +107,7 @@ struct DriftCommand: AsyncParsableCommand {
         case .json: out.line(DriftReport.json(items, project: project.name))
         }
         out.flush()
-        if let failOn, items.contains(where: { (SeverityLevel(rawValue: $0.severity.rawValue) ?? .low) >= failOn }) {
+        if let failOn, items.contains(where: { $0.unverified == nil && (SeverityLevel(rawValue: $0.severity.rawValue) ?? .low) >= failOn }) {
             throw CheckExit.findings
         }
     }

@@ -12,7 +12,7 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Record deployments from a CI job log (GitHub Actions, GitLab, Jenkins, or a plain shell log).",
-        discussion: "Finds each deployment command (docker compose up/down/restart, docker-compose, docker stack deploy, docker service update, docker run/rm) and its output, and records one deployment per command with its time window and the containers it touched. Importing the same log twice changes nothing."
+        discussion: "Finds each deployment command (docker compose up/down/restart, docker-compose, docker stack deploy, docker service update, docker run/rm) and its output, and records the job as one deployment: its window from the first deployment command to the end of the last, each command a step with its own window (until the next step or section began) and the containers it changed. Read-only commands (docker compose ps, logs, config) are not steps. Importing the same log twice changes nothing."
     )
 
     @OptionGroup var store: StoreOptions
@@ -34,33 +34,30 @@ struct ImportCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
         }
-        let records: [DeploymentRecord]
+        let record: DeploymentRecord
         do {
-            records = try CILogImporter.import(format: format, text: String(decoding: data, as: UTF8.self),
-                                               defaults: .init(project: project, environment: env, host: host, commit: commit))
+            record = try CILogImporter.import(format: format, text: String(decoding: data, as: UTF8.self),
+                                              defaults: .init(project: project, environment: env, host: host, commit: commit))
         } catch {
             Terminal.error("audit import: \(file): \(error)")
             throw CheckExit.usage
         }
-        let repository = try DeploymentRepository(path: try store.resolvedPath())
-        var created = 0, unchanged = 0
-        for record in records {
-            switch try repository.store(record, deliveryID: nil) {
-            case .stored(let stored, let isNew):
-                if isNew { created += 1 } else { unchanged += 1 }
-                Terminal.out("\(isNew ? "recorded" : "already recorded") \(stored.id): \(stored.status.rawValue) \(RFC3339.format(stored.startedAt)) → \(stored.finishedAt.map { RFC3339.format($0) } ?? "?") \(stored.project ?? "*") touched \(stored.touched?.joined(separator: ",") ?? "-")")
-            case .duplicateDelivery:
-                unchanged += 1
-            case .sourceConflict(let existing):
-                Terminal.error("audit import: deployment \(record.id) already recorded from \(existing.rawValue); not overwritten")
-            case .recordConflict(let conflict):
-                Terminal.error("audit import: \(conflict); not overwritten")
-            case .deliveryConflict:
-                // Imports carry no delivery id; nothing to report.
-                unchanged += 1
+        switch try DeploymentRepository(path: try store.resolvedPath()).store(record, deliveryID: nil) {
+        case .stored(let stored, let isNew):
+            Terminal.out("\(isNew ? "recorded" : "already recorded") \(stored.id): \(stored.status.rawValue) \(RFC3339.format(stored.startedAt)) → \(stored.finishedAt.map { RFC3339.format($0) } ?? "?") \(stored.project ?? "*"), \(stored.steps?.count ?? 0) step(s), touched \(stored.touched?.joined(separator: ",") ?? "-")")
+            for step in stored.steps ?? [] {
+                Terminal.out("  \(RFC3339.format(step.startedAt)) → \(step.finishedAt.map { RFC3339.format($0) } ?? "?")  \(step.command)")
             }
+        case .duplicateDelivery:
+            Terminal.out("already recorded \(record.id)")
+        case .sourceConflict(let existing):
+            Terminal.error("audit import: deployment \(record.id) already recorded from \(existing.rawValue); not overwritten")
+        case .recordConflict(let conflict):
+            Terminal.error("audit import: \(conflict); not overwritten")
+        case .deliveryConflict:
+            // Imports carry no delivery id: cannot happen.
+            Terminal.out("already recorded \(record.id)")
         }
-        Terminal.error("import: \(records.count) deployment(s) in \(file): \(created) new, \(unchanged) already recorded")
     }
 }
 

@@ -12,9 +12,13 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "What touched production outside the pipeline, and is it still in effect?",
         discussion: """
             Attributes every stored change to the deployment that covers it (host, time ± tolerance, compose \
-            project and service) or reports it as an out-of-band finding with its status: open, reconciled (a \
-            later deployment redefined the container), gone, acknowledged, or stale (acknowledged, expired, \
-            still in effect). Attribution is computed at report time, so late deployment records count.
+            project and service, what its commands can do, the containers its output names) or reports it as an \
+            out-of-band finding with its status: open, reconciled (a later deployment redefined the container), \
+            gone, acknowledged, or stale (acknowledged, expired, still in effect), and why no deployment covers \
+            it. The tolerance follows each record's clock unless --tolerance is given: 0.5 s for `audit deploy` \
+            records, 2 s for webhook records (up to 5 s when their receipt was measured further off), 2 s around \
+            a CI log's line times. Attribution is computed at report time, so late deployment records count. \
+            Without --since the report covers the last 24 h.
             Exit status: 0 when the report ran; 3 with --fail-on LEVEL when open or stale findings at or above \
             LEVEL exist; 2 for usage errors.
             """
@@ -28,12 +32,19 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Only this compose project.") var project: String?
     @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname).", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Only these statuses, comma separated: open, reconciled, gone, acknowledged, stale.", valueName: "list")) var status: String?
-    @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it.", valueName: "duration")) var tolerance: String = "30s"
+    @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it, for every record (default: by the record's clock).", valueName: "duration")) var tolerance: String?
     @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: SeverityLevel?
+    @Flag(help: "Also list the changes deployments cover, each with its deployment and the evidence.") var inBand = false
+    @Option(help: ArgumentHelp("A low not-recreated finding for each running container no deployment has recreated for longer than this (30d).", valueName: "duration")) var maxAge: String?
 
     func validate() throws {
         try store.validateLogLevel()
-        guard TimeArgument.parseDuration(tolerance) != nil else { throw ValidationError("--tolerance \"\(tolerance)\" is not a duration (30s, 2m)") }
+        if let tolerance, TimeArgument.parseDuration(tolerance) == nil {
+            throw ValidationError("--tolerance \"\(tolerance)\" is not a duration (500ms, 2s, 1m)")
+        }
+        if let maxAge, TimeArgument.parseDuration(maxAge) == nil {
+            throw ValidationError("--max-age \"\(maxAge)\" is not a duration (30d, 2w)")
+        }
         _ = try statuses()
     }
 
@@ -51,17 +62,18 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = Timestamp.now()
-        let (since, until) = try window.resolve(now: now)
+        let (since, until) = try window.resolve(now: now, defaultSince: "24h")
         let reader = try StoreReader(path: try store.resolvedPath())
         let model = try Self.model(
             reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
-            toleranceNs: TimeArgument.parseDuration(tolerance)!, severity: severity, project: project, statuses: try statuses())
+            toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), severity: severity, project: project, statuses: try statuses(),
+            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
         let findings = model.findings
         var out = Terminal.Buffered()
         switch format {
-        case .table: ReportRendering.table(model).forEach { out.line($0) }
-        case .markdown: ReportRendering.markdown(model).forEach { out.line($0) }
-        case .json: out.line(try ReportRendering.json(model))
+        case .table: ReportRendering.table(model, inBand: inBand).forEach { out.line($0) }
+        case .markdown: ReportRendering.markdown(model, inBand: inBand).forEach { out.line($0) }
+        case .json: out.line(try ReportRendering.json(model, inBand: inBand))
         }
         out.flush()
         if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && SeverityLevel(rawValue: $0.severity.rawValue)! >= failOn }) {
@@ -70,10 +82,10 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     /// Everything a report shows, computed from the store now: the command and `audit bench report`
-    /// both go through here.
+    /// both go through here. `toleranceNs` nil follows each record's clock.
     static func model(
-        _ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64, host: String, toleranceNs: Int64,
-        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil
+        _ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64, host: String, toleranceNs: Int64?,
+        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil, maxAgeNs: Int64? = nil
     ) throws -> ReportModel {
         let inputs = try ReportInputs.load(reader, fromNs: fromNs, toNs: toNs, nowNs: nowNs)
         let analysis = Matcher.analyze(
@@ -87,13 +99,22 @@ struct ReportCommand: AsyncParsableCommand {
                                                        project: d.project, service: d.observation.service),
                           field: d.observation.field, expected: d.observation.expected, actual: d.observation.actual)
         }
-        let findings = (analysis.findings + drift).sorted { $0.timeNano > $1.timeNano }.filter { f in
+        let current = try ReportInputs.reconciliationInputs(reader, nowNs: nowNs)
+        let reconciliation = Matcher.reconciliation(
+            running: current.running.filter { c in project.map { c.project == $0 } ?? true }, creates: current.creates,
+            deployments: current.deployments, host: host, toleranceNs: toleranceNs, findings: analysis.findings + drift,
+            acks: inputs.acks, maxAgeNs: maxAgeNs, now: nowNs)
+        let findings = (analysis.findings + drift + reconciliation.findings).sorted { $0.timeNano > $1.timeNano }.filter { f in
             (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
                 && (project.map { f.container.project == $0 } ?? true)
                 && (wanted.map { $0.contains(f.status) } ?? true)
         }
         return ReportModel(
             fromNs: fromNs, toNs: toNs, findings: findings,
+            reconciliation: reconciliation.projects,
+            attributed: analysis.attributed.filter { a in project.map { a.event.project == $0 } ?? true },
+            tolerance: toleranceNs.map { "\(DurationFormat.precise(nanoseconds: $0)) for every record (--tolerance)" }
+                ?? "by record: 0.5 s for audit deploy, 2 s (to 5 s, measured) for webhooks, 2 s around CI log lines",
             deployments: inputs.records.filter { $0.startedAt.nanoseconds <= toNs && ($0.finishedAt?.nanoseconds ?? .max) >= fromNs }
                 .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
             coverage: inputs.coverage,

@@ -43,26 +43,56 @@ struct ReportInputs {
         }
         add(try reader.interactiveExecStarts(fromNs: readFrom, toNs: nowNs))
 
-        inputs.events = stored.map { e in
-            MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
-                         name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                         source: Self.source(e.source), project: e.project, service: e.service)
-        }
+        inputs.events = stored.map(matcherEvent)
         let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
         for (id, row) in try reader.execs(ids: execIDs) {
             inputs.execs[id] = ExecDetails(execID: id, user: row.user ?? "", privileged: row.privileged, tty: row.tty,
                                            entrypoint: row.entrypoint ?? "", arguments: row.arguments)
         }
         inputs.records = try reader.deployments(fromNs: fromNs - deploymentLookbackNs, toNs: nowNs)
-        inputs.deployments = inputs.records.map { r in
-            Deployment(id: r.id, host: r.host, project: r.project, services: r.services, images: r.images,
-                       status: Deployment.Status(rawValue: r.status.rawValue) ?? .inProgress,
-                       startedAtNs: r.startedAt.nanoseconds, finishedAtNs: r.finishedAt?.nanoseconds, touched: r.touched)
-        }
+        inputs.deployments = inputs.records.map(deployment)
         inputs.gaps = try reader.gaps(fromNs: fromNs - lookbackNs, toNs: nowNs)
         inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
         inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
         return inputs
+    }
+
+    static func matcherEvent(_ e: StoredEvent) -> MatcherEvent {
+        MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID,
+                     name: e.name, attributes: Dictionary(e.attributes.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                     source: Self.source(e.source), project: e.project, service: e.service)
+    }
+
+    /// What the reconciliation section reads: the running compose containers, every stored create of
+    /// one, and every deployment record (a container may be weeks older than the window).
+    static func reconciliationInputs(_ reader: StoreReader, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
+        let running = try reader.runningComposeContainers().map { c in
+            RunningContainer(id: c.id, name: c.name, project: c.project, service: c.service,
+                             createdNs: c.created.flatMap(RFC3339.parse)?.nanoseconds ?? 0)
+        }
+        let creates = try reader.composeContainerCreates().map(matcherEvent)
+        return (running, creates, try reader.deployments(fromNs: .min, toNs: nowNs).map(deployment))
+    }
+
+    /// A record as the matcher reads it: its clock, and what each of its commands can do.
+    static func deployment(_ r: DeploymentRecord) -> Deployment {
+        func step(_ command: String, _ timed: DeploymentRecord.Step?) -> Deployment.Step {
+            let effects = CommandEffects.of(command)
+            return Deployment.Step(
+                command: command, effects: effects.isOpaque ? nil : Set(effects.effects.compactMap { Deployment.Effect(rawValue: $0.rawValue) }),
+                startedAtNs: timed?.startedAt.nanoseconds, finishedAtNs: timed?.finishedAt?.nanoseconds, touched: timed?.touched)
+        }
+        let steps = r.steps.map { $0.map { step($0.command, $0) } } ?? r.commands.map { $0.map { step($0, nil) } }
+        let clock: Deployment.Clock
+        switch r.source {
+        case .cli: clock = .local
+        case .logImport: clock = .log
+        case .webhook, .github, .gitlab: clock = .sender
+        }
+        return Deployment(id: r.id, host: r.host, project: r.project, services: r.services, images: r.images,
+                          status: Deployment.Status(rawValue: r.status.rawValue) ?? .inProgress,
+                          startedAtNs: r.startedAt.nanoseconds, finishedAtNs: r.finishedAt?.nanoseconds, touched: r.touched,
+                          clock: clock, receivedAtNs: r.receivedAt?.nanoseconds, steps: steps)
     }
 
     private struct EventKey: Hashable {

@@ -13,6 +13,12 @@ struct ReportModel {
     var fromNs: Int64
     var toNs: Int64
     var findings: [Finding]
+    /// Per project: the last full recreate and how long each running container has gone without one.
+    var reconciliation: [ProjectReconciliation]
+    /// The changes deployments cover, with the evidence (`--in-band`).
+    var attributed: [Attribution]
+    /// Which tolerance applied, in words.
+    var tolerance: String
     var deployments: [DeploymentRecord]
     var coverage: [StoreReader.Interval]
     var gaps: [StoreStatus.Gap]
@@ -50,11 +56,18 @@ enum ReportRendering {
         return "\(time(m.fromNs)) → \(time(m.toNs)): coverage \(coverage)%, \(m.deployments.count) deployment(s), "
             + "\(m.findings.count) out-of-band finding(s)"
             + (m.findings.isEmpty ? "" : " (\(severities.joined(separator: ", ")); \(statuses.joined(separator: ", ")))")
+            + "; tolerance \(m.tolerance)"
+    }
+
+    static func containerLabel(_ event: MatcherEvent, name: String?) -> String {
+        let label = [event.project, event.service].compactMap { $0 }.joined(separator: "/")
+        let shown = name ?? event.name ?? String(event.actorID.prefix(12))
+        return label.isEmpty ? shown : "\(shown) (\(label))"
     }
 
     static func format1(_ v: Double) -> String { String((v * 10).rounded() / 10) }
 
-    static func table(_ m: ReportModel) -> [String] {
+    static func table(_ m: ReportModel, inBand: Bool = false) -> [String] {
         var lines = [summary(m), ""]
         if !m.findings.isEmpty {
             let groups = Dictionary(grouping: m.findings) { f in
@@ -65,9 +78,26 @@ enum ReportRendering {
                 let rows = findings.sorted { $0.timeNano > $1.timeNano }.map { f in
                     [time(f.timeNano), f.kind.rawValue, f.severity.rawValue, statusText(f), f.id, f.detail]
                 }
-                lines += Table.render(header: ["TIME", "KIND", "SEVERITY", "STATUS", "ID", "DETAIL"], rows: rows).map { "   " + $0 }
+                let sorted = findings.sorted { $0.timeNano > $1.timeNano }
+                let rendered = Table.render(header: ["TIME", "KIND", "SEVERITY", "STATUS", "ID", "DETAIL"], rows: rows)
+                for (i, line) in rendered.enumerated() {
+                    lines.append("   " + line)
+                    // The reason no deployment covers it, under its row.
+                    if i > 0, let why = sorted[i - 1].why { lines.append("     why: " + why) }
+                }
                 lines.append("")
             }
+        }
+        if inBand {
+            lines.append("in band (\(m.attributed.count) change(s) deployments cover)")
+            if !m.attributed.isEmpty {
+                let rows = m.attributed.map { a in [time(a.event.timeNano), a.change, containerLabel(a.event, name: a.name), a.deploymentID] }
+                for (i, line) in Table.render(header: ["TIME", "CHANGE", "CONTAINER", "DEPLOYMENT"], rows: rows).enumerated() {
+                    lines.append("   " + line)
+                    if i > 0 { lines.append("     evidence: " + m.attributed[i - 1].evidence) }
+                }
+            }
+            lines.append("")
         }
         if !m.deployments.isEmpty {
             lines.append("deployments")
@@ -78,8 +108,27 @@ enum ReportRendering {
             lines += Table.render(header: ["STARTED", "FINISHED", "STATUS", "SOURCE", "PROJECT", "SERVICES", "ACTOR", "ID"], rows: rows).map { "   " + $0 }
             lines.append("")
         }
+        lines += reconciliationTable(m)
         for gap in m.gaps {
             lines.append("WARNING: not watching from \(time(gap.fromNs)) to \(time(gap.toNs)) (\(gap.cause)); changes in that gap were only seen by reconciliation (\(gap.changesFound.map(String.init) ?? "?") found)")
+        }
+        return lines
+    }
+
+    static func lastFullRecreate(_ r: ProjectReconciliation, now: Int64) -> String {
+        guard let full = r.lastFullRecreate else { return "no deployment on record recreated every service container" }
+        return "last full recreate \(full.deploymentID), \(DurationFormat.short(nanoseconds: now - full.atNs)) ago"
+    }
+
+    static func reconciliationTable(_ m: ReportModel) -> [String] {
+        var lines: [String] = []
+        for r in m.reconciliation {
+            lines.append("reconciliation \(r.project): \(lastFullRecreate(r, now: m.toNs))")
+            let rows = r.containers.map { c in
+                [c.name, c.service ?? "-", DurationFormat.short(nanoseconds: m.toNs - c.createdNs), c.deploymentID ?? "(none on record)", String(c.outOfBand)]
+            }
+            lines += Table.render(header: ["CONTAINER", "SERVICE", "SINCE RECREATE", "BY DEPLOYMENT", "OUT-OF-BAND"], rows: rows).map { "   " + $0 }
+            lines.append("")
         }
         return lines
     }
@@ -92,15 +141,30 @@ enum ReportRendering {
         }
     }
 
-    static func markdown(_ m: ReportModel) -> [String] {
+    static func markdown(_ m: ReportModel, inBand: Bool = false) -> [String] {
         var lines = ["### Out-of-band changes", "", summary(m), ""]
         if !m.findings.isEmpty {
-            lines.append("| time | container | kind | severity | status | detail |")
-            lines.append("|---|---|---|---|---|---|")
+            lines.append("| time | container | kind | severity | status | detail | why |")
+            lines.append("|---|---|---|---|---|---|---|")
             for f in m.findings {
                 let container = [f.container.project, f.container.service].compactMap { $0 }.joined(separator: "/")
                 let name = f.container.name ?? String(f.container.id.prefix(12))
-                lines.append("| \(time(f.timeNano)) | \(Markdown.cell(name + (container.isEmpty ? "" : " (\(container))"))) | \(f.kind.rawValue) | \(f.severity.rawValue) | \(Markdown.cell(statusText(f))) | \(Markdown.cell(f.detail)) |")
+                lines.append("| \(time(f.timeNano)) | \(Markdown.cell(name + (container.isEmpty ? "" : " (\(container))"))) | \(f.kind.rawValue) | \(f.severity.rawValue) | \(Markdown.cell(statusText(f))) | \(Markdown.cell(f.detail)) | \(Markdown.cell(f.why ?? "")) |")
+            }
+            lines.append("")
+        }
+        if inBand, !m.attributed.isEmpty {
+            lines += ["#### In band", "", "| time | container | change | deployment | evidence |", "|---|---|---|---|---|"]
+            for a in m.attributed {
+                lines.append("| \(time(a.event.timeNano)) | \(Markdown.cell(containerLabel(a.event, name: a.name))) | \(a.change) | `\(Markdown.cell(a.deploymentID))` | \(Markdown.cell(a.evidence)) |")
+            }
+            lines.append("")
+        }
+        for r in m.reconciliation {
+            lines += ["#### Reconciliation: \(r.project)", "", lastFullRecreate(r, now: m.toNs), "",
+                      "| container | service | since recreate | by deployment | out-of-band |", "|---|---|---|---|---|"]
+            for c in r.containers {
+                lines.append("| \(Markdown.cell(c.name)) | \(Markdown.cell(c.service ?? "-")) | \(DurationFormat.short(nanoseconds: m.toNs - c.createdNs)) | \(c.deploymentID.map { "`\($0)`" } ?? "(none on record)") | \(c.outOfBand) |")
             }
             lines.append("")
         }
@@ -113,7 +177,7 @@ enum ReportRendering {
         return lines
     }
 
-    static func json(_ m: ReportModel) throws -> String {
+    static func json(_ m: ReportModel, inBand: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var w = JSONWriter()
@@ -147,6 +211,45 @@ enum ReportRendering {
         w.key("findings"); w.beginArray()
         for f in m.findings { w.raw(String(decoding: try encoder.encode(f), as: UTF8.self)) }
         w.endArray()
+        w.field("tolerance", m.tolerance)
+        w.key("reconciliation"); w.beginArray()
+        for r in m.reconciliation {
+            w.beginObject()
+            w.field("project", r.project)
+            w.key("last_full_recreate")
+            if let full = r.lastFullRecreate {
+                w.beginObject(); w.field("deployment", full.deploymentID); w.field("at", time(full.atNs))
+                w.field("age_seconds", (m.toNs - full.atNs) / 1_000_000_000); w.endObject()
+            } else {
+                w.raw("null")
+            }
+            w.key("containers"); w.beginArray()
+            for c in r.containers {
+                w.beginObject()
+                w.field("id", c.containerID); w.field("name", c.name); w.field("service", c.service)
+                w.field("recreated_at", time(c.createdNs)); w.field("age_seconds", (m.toNs - c.createdNs) / 1_000_000_000)
+                w.field("deployment", c.deploymentID); w.field("out_of_band", Int64(c.outOfBand))
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        if inBand {
+            w.key("in_band"); w.beginArray()
+            for a in m.attributed {
+                w.beginObject()
+                w.field("time", time(a.event.timeNano)); w.field("timeNano", a.event.timeNano)
+                w.field("change", a.change); w.field("action", a.event.action)
+                w.key("container"); w.beginObject()
+                w.field("id", a.event.actorID); w.field("name", a.name ?? a.event.name)
+                w.field("project", a.event.project); w.field("service", a.event.service)
+                w.endObject()
+                w.field("deployment", a.deploymentID); w.field("evidence", a.evidence)
+                w.endObject()
+            }
+            w.endArray()
+        }
         w.endObject()
         return w.text
     }

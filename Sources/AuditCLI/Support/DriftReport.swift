@@ -5,19 +5,22 @@ import Drift
 /// pasting into an incident or a pull request.
 enum DriftReport {
     static func summary(_ items: [DriftItem], project: String) -> String {
-        guard !items.isEmpty else { return "project \(project): no drift" }
+        let verified = items.filter { $0.unverified == nil }
+        let unverified = items.count - verified.count
+        let note = unverified == 0 ? "" : "; \(unverified) unverified (env only the container has, which may come from the image; pass --images to confirm)"
+        guard !verified.isEmpty else { return "project \(project): no drift" + note }
         let counts = DriftItem.Severity.allCases.compactMap { severity -> String? in
-            let n = items.filter { $0.severity == severity }.count
+            let n = verified.filter { $0.severity == severity }.count
             return n == 0 ? nil : "\(n) \(severity.rawValue)"
         }
-        return "project \(project): \(items.count) drift item(s) (\(counts.joined(separator: ", ")))"
+        return "project \(project): \(verified.count) drift item(s) (\(counts.joined(separator: ", ")))" + note
     }
 
     static func rows(_ items: [DriftItem]) -> [[String]] {
-        items.map { [$0.severity.rawValue, $0.kind.rawValue, $0.service, $0.container?.name ?? "-", $0.field, $0.expected ?? "(none)", $0.actual ?? "(none)"] }
+        items.map { [$0.severity.rawValue, $0.kind.rawValue, $0.service, $0.container?.name ?? "-", $0.field, $0.sentence] }
     }
 
-    static let header = ["SEVERITY", "KIND", "SERVICE", "CONTAINER", "FIELD", "EXPECTED", "ACTUAL"]
+    static let header = ["SEVERITY", "KIND", "SERVICE", "CONTAINER", "FIELD", "DETAIL"]
 
     static func table(_ items: [DriftItem], project: String) -> [String] {
         [summary(items, project: project)] + (items.isEmpty ? [] : Table.render(header: header, rows: rows(items)))
@@ -66,6 +69,8 @@ enum DriftReport {
             w.field("actual", item.actual)
             w.field("severity", item.severity.rawValue)
             w.field("kind", item.kind.rawValue)
+            w.field("detail", item.sentence)
+            if let unverified = item.unverified { w.field("unverified", unverified) }
             w.endObject()
         }
         w.endArray()

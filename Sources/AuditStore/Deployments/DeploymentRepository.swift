@@ -118,16 +118,18 @@ public final class DeploymentRepository: Sendable {
 
 extension StoreReader {
     /// Deployments whose window overlaps [fromNs, toNs]; an in-progress one counts from its start on.
+    /// Each carries `receivedAt`, when the store first received it, which bounds a sender's clock skew.
     public func deployments(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [DeploymentRecord] {
         let s = try db.prepare("""
-            SELECT record FROM deployments WHERE started_ns <= ? AND coalesce(finished_ns, ?) >= ? ORDER BY started_ns
+            SELECT record, received_ns FROM deployments WHERE started_ns <= ? AND coalesce(finished_ns, ?) >= ? ORDER BY started_ns
             """)
         s.bind(1, toNs)
         s.bind(2, Int64.max)
         s.bind(3, fromNs)
         var records: [DeploymentRecord] = []
         try s.forEachRow { row in
-            if let json = row.string(0), let record = try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook) {
+            if let json = row.string(0), var record = try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook) {
+                record.receivedAt = Timestamp(nanoseconds: row.int64(1))
                 records.append(record)
             }
         }
