@@ -79,7 +79,7 @@ extension StoreReader {
 extension StoreReader {
     /// Every stored `create` of a compose-labelled container, whenever it happened, oldest first: the
     /// report's reconciliation section needs each running container's creation, which may be weeks
-    /// older than the window. Creates are few: migration 005's partial index holds only them, and the
+    /// older than the window. Creates are few: migration 006's partial index holds only them, and the
     /// planner takes it for `e.action = 'create'` (not forced with INDEXED BY, so a store an older
     /// collector still holds at version 4 is read too, by a scan).
     public func composeContainerCreates() throws(SQLiteError) -> [StoredEvent] {
