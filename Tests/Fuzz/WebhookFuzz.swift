@@ -12,7 +12,7 @@ public func fuzzWebhook(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case 0:
         guard let record = try? DeploymentRecord.parseWire(body, defaultSource: .webhook) else { return 0 }
         let again = try? DeploymentRecord.parseWire(Array(record.wireJSON().utf8), defaultSource: .cli)
-        precondition(again == record, "wireJSON did not round-trip")
+        require(again == record, "wireJSON did not round-trip: \(record.wireJSON())")
     case 1: _ = try? GitHubDeploymentPayload.map(event: "deployment", body: body)
     case 2: _ = try? GitHubDeploymentPayload.map(event: "deployment_status", body: body)
     case 3: _ = try? GitLabDeploymentHook.map(body: body)
@@ -43,7 +43,7 @@ private func verifySignatures(_ request: [UInt8]) {
 
 private func parseTimes(_ text: String) {
     if let time = RFC3339.parse(text) {
-        precondition(RFC3339.parse(RFC3339.format(time)) == time, "RFC 3339 did not round-trip")
+        require(RFC3339.parse(RFC3339.format(time)) == time, "RFC 3339 did not round-trip: \(text)")
     }
     let now = Timestamp(seconds: 1_714_557_600)
     if let time = TimeArgument.parse(text, now: now) { _ = RFC3339.format(time) }
