@@ -6,7 +6,21 @@ struct YAMLReader {
     let file: String
     let interpolator: Interpolator
 
+    /// Yams composes nodes recursively and overflowed the stack near 5,000 nested flow collections;
+    /// manifests nest a handful of levels.
+    static let maximumDepth = 256
+    /// Aliases expand where they are used, so a few lines of anchors can stand for billions of values.
+    static let maximumValues = 1_000_000
+
+    /// Values converted so far, against `maximumValues`.
+    private final class Budget {
+        var values = 0
+    }
+
     func read(_ text: String) throws -> ComposeValue {
+        guard Self.flowDepth(text) <= Self.maximumDepth else {
+            throw DriftError.compose(file: file, line: nil, "nested deeper than \(Self.maximumDepth) levels")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -14,7 +28,7 @@ struct YAMLReader {
             throw Self.describe(error, file: file)
         }
         guard let root else { return .mapping([:], ValueOrigin(file: file, line: 1)) }
-        let value = try convert(root, path: [])
+        let value = try convert(root, path: [], Budget())
         guard value.mapping != nil else {
             throw DriftError.compose(file: file, line: root.mark?.line, "top level must be a mapping")
         }
@@ -25,18 +39,52 @@ struct YAMLReader {
         ValueOrigin(file: file, line: node.mark?.line)
     }
 
-    private func convert(_ node: Node, path: [String]) throws -> ComposeValue {
+    /// The deepest run of unclosed `[` and `{` outside quoted scalars and comments: more than the
+    /// real nesting when a plain or block scalar holds a bracket, never less.
+    static func flowDepth(_ text: String) -> Int {
+        var depth = 0, deepest = 0
+        var quote: UInt8?
+        var escaped = false
+        var comment = false
+        var previous: UInt8 = 0x0A
+        for b in text.utf8 {
+            defer { previous = b }
+            if comment { comment = b != 0x0A; continue }
+            if let open = quote {
+                if escaped { escaped = false } else if open == UInt8(ascii: "\""), b == UInt8(ascii: "\\") { escaped = true } else if b == open { quote = nil }
+                continue
+            }
+            let afterSpace = previous == 0x20 || previous == 0x09 || previous == 0x0A || previous == 0x0D
+            switch b {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                // A quote only opens a scalar where one can start: `don't` stays plain text.
+                if afterSpace || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",") { quote = b }
+            case UInt8(ascii: "#"):
+                comment = afterSpace
+            case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return deepest
+    }
+
+    private func convert(_ node: Node, path: [String], _ budget: Budget) throws -> ComposeValue {
+        budget.values += 1
+        guard budget.values <= Self.maximumValues else {
+            throw DriftError.compose(file: file, line: nil, "more than \(Self.maximumValues) values (aliases expanding?)")
+        }
         switch node.tag.description {
         case "!reset":
             return .reset
         case "!override":
-            return .replace(try convertPlain(node, path: path))
+            return .replace(try convertPlain(node, path: path, budget))
         default:
-            return try convertPlain(node, path: path)
+            return try convertPlain(node, path: path, budget)
         }
     }
 
-    private func convertPlain(_ node: Node, path: [String]) throws -> ComposeValue {
+    private func convertPlain(_ node: Node, path: [String], _ budget: Budget) throws -> ComposeValue {
         switch node {
         case .scalar(let scalar):
             // Only plain scalars can be null: `KEY: ""` is an empty string, `KEY:` is null.
@@ -50,7 +98,7 @@ struct YAMLReader {
         case .sequence(let sequence):
             var items: [ComposeValue] = []
             for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, path: path + [String(index)]))
+                items.append(try convert(item, path: path + [String(index)], budget))
             }
             return .sequence(items, origin(node))
         case .mapping(let mapping):
@@ -62,7 +110,7 @@ struct YAMLReader {
                 if key == "<<" {
                     let sources = valueNode.sequence.map(Array.init) ?? [valueNode]
                     for source in sources {
-                        for (k, v) in try convertPlain(source, path: path).mapping ?? [:] where merged[k] == nil {
+                        for (k, v) in try convertPlain(source, path: path, budget).mapping ?? [:] where merged[k] == nil {
                             merged[k] = v
                         }
                     }
@@ -72,7 +120,7 @@ struct YAMLReader {
                     throw DriftError.compose(file: file, line: keyNode.mark?.line,
                                              "duplicate key \"\(key)\" in \((path.isEmpty ? ["top level"] : path).joined(separator: "."))")
                 }
-                result[key] = try convert(valueNode, path: path + [key])
+                result[key] = try convert(valueNode, path: path + [key], budget)
             }
             return .mapping(result.merging(merged) { explicit, _ in explicit }, origin(node))
         }

@@ -102,6 +102,23 @@ import Testing
         #expect(message == "compose file file1.yml line 4: invalid yaml: did not find expected key while parsing a block mapping (column 4)")
     }
 
+    /// Yams composes nodes recursively: 5,000 nested flow collections overflowed the stack (SIGSEGV).
+    @Test func nestingDeeperThanAnyManifestIsAnError() {
+        let deep = "services: {}\nx-deep: " + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + "\n"
+        let error = #expect(throws: DriftError.self) { try Fixtures.load([deep]) }
+        #expect(error?.message == "compose file file1.yml: nested deeper than 256 levels")
+        let quoted = "services: {}\nx-text: \"" + String(repeating: "[", count: 300) + "\"\n"
+        #expect(throws: Never.self) { try Fixtures.load([quoted]) }
+    }
+
+    /// Aliases expand where they are used: nine lines of anchors stood for 9^9 values.
+    @Test func aliasExpansionIsBounded() {
+        var yaml = "services: {}\nx-a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 { yaml += "x-a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n" }
+        let error = #expect(throws: DriftError.self) { try Fixtures.load([yaml]) }
+        #expect(error?.message == "compose file file1.yml: more than 1000000 values (aliases expanding?)")
+    }
+
     @Test func unreadableFileIsReported() {
         let error = #expect(throws: DriftError.self) {
             try ComposeLoader.load(files: ["/nonexistent/compose.yml"], projectName: nil, envFile: nil, environment: [:])

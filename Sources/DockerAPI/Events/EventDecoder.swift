@@ -44,9 +44,12 @@ public enum EventDecoder {
         try cursor.forEachMember { (c, key) throws(JSONCursor.Failure) in
             if key.equals("Type") { type = try c.isNull() ? nil : try c.string() }
             else if key.equals("Action") {
-                if let interner, let raw = try c.plainString(), raw.count > 0 {
-                    splitAction = interner.action(raw) { (full: String) -> (String, String?) in split(full) }
+                // Whichever way it is read, the last `Action` wins, as it does without an interner.
+                if let interner, let raw = try c.plainString() {
+                    splitAction = raw.count > 0 ? interner.action(raw) { (full: String) -> (String, String?) in split(full) } : nil
+                    action = raw.count > 0 ? nil : ""
                 } else {
+                    splitAction = nil
                     action = try c.isNull() ? nil : try c.string()
                 }
             }
