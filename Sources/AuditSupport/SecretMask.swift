@@ -38,7 +38,18 @@ public enum SecretMask {
         var out: [String] = []
         var maskNext = false
         var dashPIsPassword = false
+        // A masked value that opened a quote runs to the word that closes it: `PASSWORD='correct horse'`.
+        var openQuote: Character?
         for word in command.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if let quote = openQuote {
+                // The rest of the value is dropped; what follows its closing quote is kept.
+                if let close = word.firstIndex(of: quote), !out.isEmpty {
+                    out[out.count - 1] += String(word[close...])
+                    openQuote = nil
+                }
+                continue
+            }
+            if let quote = unclosedQuote(afterMasking: word, maskNext: maskNext) { openQuote = quote }
             if maskNext, !word.isEmpty {
                 out.append(quotesKept(word, masked: mask))
                 maskNext = false
@@ -52,8 +63,9 @@ public enum SecretMask {
                 // The value ends where the shell's next command or group begins (`KEY=x; ./run`).
                 let rest = bare[bare.index(after: eq)...]
                 let end = rest.firstIndex { ";&|)`".contains($0) } ?? rest.endIndex
-                out.append(quotesKept(word, masked: String(bare[...eq]) + mask + String(rest[end...])))
-            } else if bare.hasPrefix("-") && looksSecret(bare) {
+                let opening = rest.first.map { $0 == "'" || $0 == "\"" ? String($0) : "" } ?? ""
+                out.append(quotesKept(word, masked: String(bare[...eq]) + opening + mask + String(rest[end...])))
+            } else if bare.hasPrefix("-") && !bare.contains("=") && looksSecret(bare) {
                 out.append(word)
                 maskNext = true
             } else if dashPIsPassword, bare.hasPrefix("-p"), bare.count > 2, !bare.hasPrefix("--") {
@@ -83,6 +95,20 @@ public enum SecretMask {
         while end < chars.count, !["/", "?", "#"].contains(chars[end]) { end += 1 }
         guard let at = chars[start..<end].lastIndex(of: "@"), let colon = chars[start..<at].firstIndex(of: ":") else { return nil }
         return String(chars[...colon]) + mask + String(chars[at...])
+    }
+
+    /// The quote a secret value opens in `word` and does not close there, if `word` is masked.
+    private static func unclosedQuote(afterMasking word: String, maskNext: Bool) -> Character? {
+        let value: Substring
+        if maskNext {
+            value = Substring(word)
+        } else if let eq = word.firstIndex(of: "="), looksSecret(unquoted(String(word[..<eq]))) {
+            value = word[word.index(after: eq)...]
+        } else {
+            return nil
+        }
+        guard let quote = value.first, quote == "'" || quote == "\"" else { return nil }
+        return value.dropFirst().contains(quote) ? nil : quote
     }
 
     /// The word without the shell quotes around it.

@@ -9,15 +9,20 @@ public struct DeploymentConflict: Error, Sendable, Equatable, CustomStringConver
     public var stored: String
     public var offered: String
 
-    public init(id: String, field: String, stored: String, offered: String) {
+    /// Set when the conflict is not a changed field but what the merge would make of the record.
+    public var reason: String?
+
+    public init(id: String, field: String, stored: String, offered: String, reason: String? = nil) {
         self.id = id
         self.field = field
         self.stored = stored
         self.offered = offered
+        self.reason = reason
     }
 
     public var description: String {
-        "deployment \(JSONWriter.quoted(id)) is already recorded with \(field) \(stored); "
+        if let reason { return "deployment \(JSONWriter.quoted(id)): \(reason)" }
+        return "deployment \(JSONWriter.quoted(id)) is already recorded with \(field) \(stored); "
             + "a later post may only fill missing fields or narrow the window, not change it to \(offered)"
     }
 }

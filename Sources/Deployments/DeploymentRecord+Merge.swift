@@ -57,8 +57,12 @@ extension DeploymentRecord {
             }
             out.commands = offered
         }
+        // Steps narrow a record that knew no commands (it covered anything in its window); where
+        // commands are known, a step's opaque script would widen them.
         if let offered = newer.steps, offered != steps {
-            guard steps == nil else { throw conflict("steps", "\(steps?.count ?? 0) step(s)", "\(offered.count) other step(s)") }
+            guard steps == nil, commands == nil else {
+                throw conflict("steps", "\(steps?.count ?? 0) step(s) and \(commands?.count ?? 0) command(s)", "\(offered.count) other step(s)")
+            }
             out.steps = offered
         }
         out.environment = try filled(\.environment, "environment", by: newer)

@@ -50,6 +50,9 @@ public enum WebhookSignature {
     /// How far a Standard Webhooks timestamp may be from now, either way, in seconds.
     public static let toleranceSeconds: Int64 = 300
 
+    /// The most `v1,` entries one `webhook-signature` may list (a sender rotating secrets sends two).
+    public static let maxSignatures = 8
+
     /// Checks `body` and `headers` against `secret` under `scheme`. `now` is passed in so the replay
     /// window is testable. For Standard Webhooks a `whsec_<base64>` secret is base64-decoded to the key;
     /// any other secret is used as its UTF-8 bytes.
@@ -124,14 +127,19 @@ public enum WebhookSignature {
         // The header values exactly as received, never a re-rendering of what was parsed from them.
         var signed = Array("\(id).\(timestampText).".utf8)
         signed.append(contentsOf: body)
-        let symmetricKey = SymmetricKey(data: key)
+        // Computed once: a header listing thousands of `v1,` entries must not cost an HMAC each.
+        let expected = Array(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key)))
 
         // Several signatures may be listed while a sender rotates secrets; any one valid v1 entry passes.
         var sawV1 = false
-        for entry in signatures.split(separator: " ") where entry.hasPrefix("v1,") {
+        let entries = signatures.split(separator: " ").filter { $0.hasPrefix("v1,") }
+        guard entries.count <= maxSignatures else {
+            throw .malformedHeader("webhook-signature", expected: "at most \(maxSignatures) v1,<base64> entries")
+        }
+        for entry in entries {
             sawV1 = true
-            guard let mac = Data(base64Encoded: String(entry.dropFirst(3))) else { continue }
-            if HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: symmetricKey) {
+            guard let mac = Data(base64Encoded: String(entry.dropFirst(3))), mac.count == SHA256.byteCount else { continue }
+            if ConstantTime.equal(Array(mac), expected) {
                 return Verified(scheme: .standardWebhooks, webhookID: id)
             }
         }

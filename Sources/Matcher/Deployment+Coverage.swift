@@ -28,7 +28,8 @@ extension Deployment {
         }
         return steps.map { step in
             let timed = step.startedAtNs != nil
-            return Unit(command: step.command, effects: step.effects, startNs: step.startedAtNs ?? startedAtNs,
+            // Masked here, once: the command is shown in every why and evidence line, never parsed again.
+            return Unit(command: SecretMask.command(step.command), effects: step.effects, startNs: step.startedAtNs ?? startedAtNs,
                         endNs: timed ? (step.finishedAtNs ?? end) : end, touched: step.touched ?? touched, isStep: timed)
         }
     }
@@ -64,7 +65,7 @@ extension Deployment {
             var distance = Int64.max
             for member in change.members {
                 let t = member.timeNano
-                let d = t < unit.startNs ? unit.startNs - t : (t > unit.upperNs ? t - unit.upperNs : 0)
+                let d = t < unit.startNs ? unit.startNs.distance(saturatingTo: t) : (t > unit.upperNs ? t.distance(saturatingTo: unit.upperNs) : 0)
                 if d < distance { (nearest, distance) = (t, d) }
             }
             // An unfinished record's cap already is its slack.

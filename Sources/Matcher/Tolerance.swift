@@ -37,7 +37,7 @@ public struct Tolerance: Sendable, Equatable {
     /// its start and finish to the receipt bounds the skew, up to `senderCap`.
     private static func widened(_ base: Int64, _ d: Deployment, _ basis: String) -> Tolerance {
         guard let received = d.receivedAtNs else { return Tolerance(ns: base, basis: basis) }
-        let offset = ([d.startedAtNs] + [d.finishedAtNs].compactMap { $0 }).map { abs(received - $0) }.min() ?? 0
+        let offset = ([d.startedAtNs] + [d.finishedAtNs].compactMap { $0 }).map { received.distance(saturatingTo: $0) }.min() ?? 0
         guard offset > base else { return Tolerance(ns: base, basis: basis) }
         let ns = min(offset, senderCap)
         return Tolerance(ns: ns, basis: basis + ", received \(DurationFormat.precise(nanoseconds: offset)) off its own times")

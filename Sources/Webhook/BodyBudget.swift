@@ -25,4 +25,21 @@ final class BodyBudget: Sendable {
     func release(_ bytes: Int) {
         used.subtract(bytes, ordering: .acquiringAndReleasing)
     }
+
+    /// What one request holds of the budget, taken chunk by chunk as its body arrives, so a sender
+    /// that announces a large body and sends nothing holds nothing.
+    final class Reservation: Sendable {
+        private let budget: BodyBudget
+        private let held = Atomic<Int>(0)
+
+        init(_ budget: BodyBudget) { self.budget = budget }
+
+        func take(_ bytes: Int) -> Bool {
+            guard budget.reserve(bytes) else { return false }
+            held.add(bytes, ordering: .relaxed)
+            return true
+        }
+
+        func releaseAll() { budget.release(held.exchange(0, ordering: .acquiringAndReleasing)) }
+    }
 }

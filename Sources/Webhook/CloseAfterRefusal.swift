@@ -22,8 +22,12 @@ final class CloseAfterRefusal: ChannelOutboundHandler, RemovableChannelHandler {
         case .end:
             guard closing else { return context.write(data, promise: promise) }
             closing = false
+            // Closing both directions with request bytes unread makes the kernel answer with a reset,
+            // and the client may lose the response; half-close, then close a moment later.
             context.writeAndFlush(data, promise: promise)
-            context.close(promise: nil)
+            context.close(mode: .output, promise: nil)
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
     }
 }

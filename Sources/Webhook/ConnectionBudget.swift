@@ -1,6 +1,7 @@
 import HummingbirdCore
 import NIOHTTPTypes
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// The listener's open connections. Past `limit`, a new connection makes room by closing the oldest
@@ -26,9 +27,13 @@ final class ConnectionBudget: Sendable {
         var busy = false
     }
 
-    init(limit: Int, overflow: Int = 16) {
+    /// Called for every HTTP parser error on a connection (a broken head or body framing).
+    let onMalformedRequest: @Sendable () -> Void
+
+    init(limit: Int, overflow: Int = 16, onMalformedRequest: @escaping @Sendable () -> Void = {}) {
         self.limit = limit
         self.overflow = overflow
+        self.onMalformedRequest = onMalformedRequest
     }
 
     var count: Int { state.withLock { $0.open.count } }
@@ -100,5 +105,10 @@ final class ConnectionTracker: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { budget.setBusy(context.channel, false) }
         context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError { budget.onMalformedRequest() }
+        context.fireErrorCaught(error)
     }
 }

@@ -32,8 +32,7 @@ struct DeploymentIntake: Sendable {
             if rejection.reason.closesConnection { response.headers[.connection] = "close" }
             return response
         } catch let error as HTTPParserError {
-            // Hummingbird answers a parser error with 400 and closes; it is the sender's fault, counted as such.
-            metrics.recordRejection(.malformedRequest)
+            // Hummingbird answers a parser error with 400 and closes; `ConnectionTracker` counts it.
             logger.notice("webhook rejected", metadata: [
                 "webhook.rejection": "\(WebhookRejection.Reason.malformedRequest.rawValue)", "webhook.error": "\(error)",
             ])
@@ -58,19 +57,15 @@ struct DeploymentIntake: Sendable {
         let scheme = try signatureScheme(headers: headers, route: route, required: secret != nil)
 
         let limit = configuration.limits.maxBodyBytes
-        var reservation = limit
         if let declaredText = request.headers[.contentLength] {
             guard let declared = Int(declaredText), declared >= 0 else {
                 throw WebhookRejection(.malformedRequest, "invalid Content-Length \(JSONWriter.quoted(declaredText))")
             }
             guard declared <= limit else { throw WebhookRejection.tooLarge(limit: limit) }
-            reservation = declared
         }
-        guard bodies.reserve(reservation) else {
-            throw WebhookRejection(.overloaded, "too many request bodies in flight; retry shortly")
-        }
-        defer { bodies.release(reservation) }
-        let body = try await request.body.collectBytes(limit: min(limit, reservation), within: configuration.limits.requestDeadline)
+        let reservation = BodyBudget.Reservation(bodies)
+        defer { reservation.releaseAll() }
+        let body = try await request.body.collectBytes(limit: limit, within: configuration.limits.requestDeadline, reservation: reservation)
 
         if let scheme, let secret {
             do {

@@ -80,6 +80,9 @@ enum DeploymentRoute: String, Sendable, CaseIterable {
                 throw .invalidField("source", reason: "\(JSONWriter.quoted(record.source.rawValue)) records arrive on their own route, "
                     + "not /v1/deployments (which takes webhook, cli and log-import records)")
             }
+            if let prefix = ["github-", "gitlab-"].first(where: record.id.hasPrefix) {
+                throw .invalidField("id", reason: "ids starting with \(prefix) belong to that provider's route; choose another")
+            }
             return .record(record)
         case .github:
             guard let event = headers["X-GitHub-Event"]?.trimmingSpaces(), !event.isEmpty else {

@@ -20,7 +20,7 @@ public func buildWebhookApplication(
     now: @escaping @Sendable () -> Int64
 ) -> some ApplicationProtocol {
     let metrics = WebhookMetrics()
-    let connections = ConnectionBudget(limit: configuration.limits.maxConnections)
+    let connections = ConnectionBudget(limit: configuration.limits.maxConnections) { metrics.recordRejection(.malformedRequest) }
     let intake = DeploymentIntake(
         configuration: configuration, sink: sink, metrics: metrics,
         bodies: BodyBudget(capacity: configuration.limits.bodyBudgetBytes), connections: connections, now: now
@@ -54,6 +54,7 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
+        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflow || sumOverflow ? (seconds < 0 ? .min : .max) : total
     }
 }

@@ -90,10 +90,18 @@ public struct WebhookConfiguration: Sendable {
             if text.hasPrefix("whsec_"), Data(base64Encoded: String(text.dropFirst(6))) == nil {
                 throw .invalidSecret("\(option): a whsec_ secret must be followed by base64")
             }
-            for (other, otherSecret) in named[..<index] where otherSecret == secret {
+            for (other, otherSecret) in named[..<index] where Self.key(otherSecret) == Self.key(secret) {
                 throw .sharedSecret(other, option)
             }
         }
+    }
+
+    /// The HMAC key a secret makes: a `whsec_` secret's decoded bytes, any other its text. A GitLab
+    /// token `abc` and a `whsec_YWJj` deployments secret are the same key.
+    private static func key(_ secret: [UInt8]) -> [UInt8] {
+        let text = String(decoding: secret, as: UTF8.self)
+        guard text.hasPrefix("whsec_"), let decoded = Data(base64Encoded: String(text.dropFirst(6))) else { return secret }
+        return Array(decoded)
     }
 
     /// The secret `route` verifies with; nil when the route goes unauthenticated or is not served

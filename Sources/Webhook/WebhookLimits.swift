@@ -7,7 +7,8 @@ public struct WebhookLimits: Sendable, Equatable {
     /// All bodies being read at once, together; a request that would pass it is answered 503.
     /// 300 stalled 1 MB bodies took the collector from 88 MB to 441 MB before this existed.
     public var bodyBudgetBytes: Int
-    /// Open connections at most; past it new connections are answered 503 and closed at once.
+    /// Open connections at most: past it a new connection closes the oldest one not serving a request,
+    /// and when all are serving, requests are answered 503 (see `ConnectionBudget`).
     public var maxConnections: Int
     /// A connection with no complete request part for this long is closed.
     public var idleTimeout: Duration

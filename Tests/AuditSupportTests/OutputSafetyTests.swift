@@ -20,6 +20,9 @@ import Testing
             ("env AWS_SECRET_ACCESS_KEY=abc STRIPE_API_KEY=sk_live ./run", "env AWS_SECRET_ACCESS_KEY=*** STRIPE_API_KEY=*** ./run"),
             ("app --password hunter2 --token=t0k", "app --password *** --token=***"),
             ("sh -c 'export API_KEY=abc; ./run'", "sh -c 'export API_KEY=***; ./run'"),
+            ("wget --header='Authorization: Bearer s3cr3t' https://x", "wget --header='Authorization: Bearer ***' https://x"),
+            ("env MYSQL_PASSWORD='correct horse battery' ./run", "env MYSQL_PASSWORD='***' ./run"),
+            ("app --password 'a b' --verbose", "app --password '***' --verbose"),
         ]
         for (command, masked) in cases {
             #expect(SecretMask.command(command) == masked, "\(command)")

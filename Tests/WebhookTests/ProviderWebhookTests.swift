@@ -78,7 +78,8 @@ import Webhook
         let sink = RecordingSink()
         let running = try Fixture.bytes("gitlab-deployment-running.json")
         let success = try Fixture.bytes("gitlab-deployment-success.json")
-        try await WebhookServer.run(sink: sink) { client in
+        // The fixtures are GitLab's documented payloads of 2021: the collector's clock is set near them.
+        try await WebhookServer.run(sink: sink, clock: RFC3339.parse("2021-04-28T20:00:00Z")!) { client in
             let token = ["X-Gitlab-Token": WebhookServer.gitlabToken, "X-Gitlab-Event": "Deployment Hook"]
             let opened = try await client.post("/v1/webhooks/gitlab", running,
                 headers: token.merging(["Idempotency-Key": "k-1", "X-Gitlab-Event-UUID": "u-1"]) { $1 })

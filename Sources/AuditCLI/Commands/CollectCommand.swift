@@ -128,7 +128,7 @@ struct CollectCommand: AsyncParsableCommand {
         if let webhook = try webhookConfiguration() {
             let app = buildWebhookApplication(
                 configuration: webhook,
-                sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path)),
+                sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
                 health: CollectorHealthBridge(status: collector.status, statistics: writer.statistics),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))

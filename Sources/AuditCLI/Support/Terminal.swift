@@ -6,12 +6,13 @@ import Darwin
 
 import AuditSupport
 
-/// Writes to stdout/stderr without Foundation. Data goes to stdout, messages to stderr. Every line is
-/// written with its control characters but line breaks and tabs escaped (`VisibleText`), whatever
-/// produced it: a renderer that forgot to escape a value cannot let it drive the terminal.
+/// Writes to stdout/stderr without Foundation. Data goes to stdout, messages to stderr. Every stdout
+/// line is one call, written with its control characters escaped (`VisibleText`), line breaks
+/// included, whatever produced it: a renderer that forgot to escape a value cannot let it drive the
+/// terminal or forge a line. Messages to stderr keep their line breaks.
 enum Terminal {
     static func out(_ text: String) {
-        var line = VisibleText.escaped(text, keepingLineBreaks: true)
+        var line = VisibleText.escaped(text)
         line += "\n"
         write(1, line)
     }
@@ -26,7 +27,7 @@ enum Terminal {
         private var text = ""
         init() { text.reserveCapacity(1 << 16) }
         mutating func line(_ s: String) {
-            text += VisibleText.escaped(s, keepingLineBreaks: true)
+            text += VisibleText.escaped(s)
             text += "\n"
             if text.utf8.count >= 1 << 16 { flush() }
         }

@@ -8,12 +8,14 @@ import Webhook
 /// The webhook's storage: deployment records go to the same SQLite store as the events.
 struct StoreDeploymentSink: DeploymentSink {
     let repository: DeploymentRepository
+    /// Checked against the record as merged, inside the storing transaction.
+    let bounds: DeploymentBounds
 
     func store(_ record: DeploymentRecord, delivery: Delivery) async throws -> StoreOutcome {
         // SQLite blocks: off the cooperative pool, like every other store call of the collector.
-        let repository = self.repository
+        let (repository, bounds) = (self.repository, self.bounds)
         let outcome = try await OwnThread.run("webhook-store") { () throws(SQLiteError) in
-            try repository.store(record, deliveryID: delivery.id, bodyDigest: delivery.bodyDigest)
+            try repository.store(record, deliveryID: delivery.id, bodyDigest: delivery.bodyDigest, bounds: bounds)
         }
         switch outcome {
         case .stored(let stored, _): return .stored(stored)

@@ -28,7 +28,8 @@ public final class DeploymentRepository: Sendable {
     /// with another body, an id stored from another source (two systems claiming one deployment), or
     /// a post that would widen a final record, are conflicts and store nothing either.
     public func store(
-        _ record: DeploymentRecord, deliveryID: String?, bodyDigest: String? = nil, now: Int64 = Timestamp.now().nanoseconds
+        _ record: DeploymentRecord, deliveryID: String?, bodyDigest: String? = nil, bounds: DeploymentBounds? = nil,
+        now: Int64 = Timestamp.now().nanoseconds
     ) throws(SQLiteError) -> Outcome {
         try connection.withLock { (db) throws(SQLiteError) -> Outcome in
             try db.transaction { () throws(SQLiteError) -> Outcome in
@@ -57,6 +58,15 @@ public final class DeploymentRepository: Sendable {
                         return .recordConflict(error)
                     }
                     created = false
+                    // A start long ago merged with a finish now would pass every post's own check.
+                    if let bounds {
+                        do throws(DeploymentInputError) {
+                            try bounds.check(merged, nowNs: now)
+                        } catch {
+                            return .recordConflict(DeploymentConflict(id: record.id, field: "", stored: "", offered: "",
+                                                                      reason: "merged with the stored record, \(error.description)"))
+                        }
+                    }
                 }
                 let upsert = try db.prepare("""
                     INSERT INTO deployments (id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns)

@@ -27,6 +27,7 @@ enum WebhookServer {
         limits: WebhookLimits? = nil,
         sink: any DeploymentSink = RecordingSink(),
         health: FixedHealth = .connected,
+        clock: Timestamp = WebhookServer.now,
         _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = WebhookConfiguration(
@@ -37,7 +38,7 @@ enum WebhookServer {
         let app = buildWebhookApplication(
             configuration: configuration, sink: sink, health: health,
             logger: Logger(label: "webhook-tests") { _ in SwiftLogNoOpLogHandler() },
-            now: { now.nanoseconds }
+            now: { clock.nanoseconds }
         )
         try await app.test(.live, test)
     }

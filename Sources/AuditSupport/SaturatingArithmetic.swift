@@ -1,0 +1,8 @@
+extension Int64 {
+    /// `|self - other|`, saturating at `Int64.max`: two instants Int64 nanoseconds can hold may lie
+    /// further apart than Int64 nanoseconds can count (1678 and 2026), and such times arrive in records.
+    public func distance(saturatingTo other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? .max : difference.magnitude > UInt64(Int64.max) ? .max : Int64(difference.magnitude)
+    }
+}
