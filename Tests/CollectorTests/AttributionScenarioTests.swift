@@ -147,6 +147,11 @@ struct AttributionScenarioTests {
             let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log")
             try await collector.waitUntilLive()
             try await deploy(db, project: p, id: "\(p)-first", compose(p, ["up", "-d"]), env: env)
+            // Every service's create stored and attributed to the first deployment before the next one.
+            try await eventually("the first deployment's three creates are stored") {
+                let section = try await self.report(db, ["--project", p]).json["reconciliation"] as? [[String: Any]]
+                return ((section?.first?["last_full_recreate"] as? [String: Any])?["deployment"] as? String) == "\(p)-first"
+            }
             // The second deployment recreates only the api.
             try await deploy(db, project: p, id: "\(p)-api", compose(p, ["up", "-d", "--force-recreate", "api"]), env: env)
             try await Task.sleep(for: .seconds(1))
