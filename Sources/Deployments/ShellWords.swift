@@ -83,7 +83,8 @@ enum ShellWords {
     static func line(_ arguments: [String]) -> String {
         arguments.map { word in
             let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || "-_./=:,@%+".unicodeScalars.contains($0) }
-            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            // Without Foundation: the fuzz harnesses build this module against FoundationEssentials alone.
+            return plain ? word : "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         }.joined(separator: " ")
     }
 

@@ -7,9 +7,11 @@ public func fuzzCILog(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let formats = CILogImporter.Format.allCases
     let format = formats[Int(data[0]) % formats.count]
     let text = String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
-    guard let records = try? CILogImporter.import(format: format, text: text) else { return 0 }
-    for record in records {
-        require(record.finishedAt.map { $0 >= record.startedAt } ?? true, "a window ends before it starts: \(record)")
+    // A job log is one deployment whose steps lie inside its window.
+    guard let record = try? CILogImporter.import(format: format, text: text) else { return 0 }
+    require(record.finishedAt.map { $0 >= record.startedAt } ?? true, "a window ends before it starts: \(record)")
+    for step in record.steps ?? [] {
+        require(step.finishedAt.map { $0 >= step.startedAt } ?? true, "a step ends before it starts: \(step)")
     }
     return 0
 }
