@@ -64,6 +64,7 @@ let package = Package(
             dependencies: ["AuditSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Matcher", dependencies: ["AuditSupport"]),
+        .target(name: "Findings", dependencies: ["AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
         .target(
             name: "Webhook",
             dependencies: [
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Webhook", "AuditSupport",
+                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Webhook", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,6 +112,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),
     ],

@@ -62,7 +62,7 @@ public struct DriftMonitor: Service {
             let items = DriftChecker.compare(expected: project, actual: observed.containers, images: observed.images)
             let observations = items.map { item in
                 DriftObservation(service: item.service, containerID: item.container?.id, containerName: item.container?.name, field: item.field,
-                                 kind: item.kind == .missing ? "config-drift" : item.kind.rawValue, severity: item.severity.rawValue,
+                                 kind: item.kind == .missing ? .configDrift : item.kind, severity: item.severity,
                                  expected: item.expected, actual: item.actual)
             }
             let (opened, closed) = try repository.record(project: project.name, observations: observations, checkedNs: Timestamp.now().nanoseconds)

@@ -14,11 +14,11 @@ struct ContainerComparison {
     func items() -> [DriftItem] {
         var items: [DriftItem] = []
         func add(_ field: String, _ expected: String?, _ actual: String?,
-                 _ severity: DriftItem.Severity, _ kind: DriftItem.Kind = .configDrift, unverified: String? = nil) {
+                 _ severity: Severity, _ kind: FindingKind = .configDrift, unverified: String? = nil) {
             items.append(DriftItem(service: service.name, container: DriftChecker.ref(container), field: field,
                                    expected: expected, actual: actual, severity: severity, kind: kind, unverified: unverified))
         }
-        func compare(_ field: String, _ expected: String?, _ actual: String?, _ severity: DriftItem.Severity) {
+        func compare(_ field: String, _ expected: String?, _ actual: String?, _ severity: Severity) {
             if expected != actual { add(field, expected, actual, severity) }
         }
 

@@ -2,19 +2,6 @@ import AuditSupport
 
 /// One difference between the manifest and what is running.
 public struct DriftItem: Codable, Sendable, Equatable, Hashable {
-    /// How much a difference matters.
-    public enum Severity: String, Codable, Sendable, Hashable, CaseIterable {
-        case high, medium, low
-    }
-
-    /// What sort of difference it is.
-    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
-        case configDrift = "config-drift"
-        case imageDrift = "image-drift"
-        case orphan
-        case missing
-    }
-
     /// The container an item is about.
     public struct ContainerRef: Codable, Sendable, Equatable, Hashable {
         public var id: String
@@ -36,13 +23,14 @@ public struct DriftItem: Codable, Sendable, Equatable, Hashable {
     /// The container's value, nil when it has none; secrets are masked.
     public var actual: String?
     public var severity: Severity
-    public var kind: Kind
+    /// `config-drift`, `image-drift`, `orphan` or `missing`.
+    public var kind: FindingKind
     /// Set when the difference could not be confirmed, with what would confirm it: an env variable
     /// the manifest does not set "may come from the image; pass --images to confirm".
     public var unverified: String?
 
     public init(service: String, container: ContainerRef?, field: String, expected: String?,
-                actual: String?, severity: Severity, kind: Kind, unverified: String? = nil) {
+                actual: String?, severity: Severity, kind: FindingKind, unverified: String? = nil) {
         self.service = service
         self.container = container
         self.field = field

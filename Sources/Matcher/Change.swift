@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// One change a person or a pipeline made: the events of one `docker restart`, one recreate, one exec.
 /// Attribution and findings work on changes, never on single events.
 struct Change: Sendable {

@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// One out-of-band change, ready for a report.
 public struct Finding: Sendable, Equatable {
     /// The container a finding is about; for image findings, the image.

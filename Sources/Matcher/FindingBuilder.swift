@@ -36,7 +36,7 @@ struct FindingBuilder {
         case .image:
             let name = change.anchor.name ?? change.containerID
             return base(change, .image, .medium, "image \(change.action) of \(name) outside a deployment")
-        case .configDrift, .orphan, .notRecreated:
+        case .configDrift, .orphan, .missing, .notRecreated:
             // Drift comes from the drift check's comparison and age from the reconciliation, never from an event sequence.
             return nil
         }

@@ -1,3 +1,5 @@
+import AuditSupport
+
 /// Turns candidate events into changes: a compose recreate, a `docker run`, a `docker restart`,
 /// `stop` or `kill` each become one change; the daemon's own restarts and bare process exits become
 /// context; reconciler events of one container after one gap become one change.

@@ -1,4 +1,4 @@
-import AuditStore
+@testable import AuditStore
 import DockerAPI
 import Foundation
 import Testing

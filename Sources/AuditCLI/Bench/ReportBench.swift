@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditStore
 import AuditSupport
+import Findings
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ struct ReportBench: AsyncParsableCommand {
         let logger = Logger(label: "audit.bench")
 
         let exists = access(path, F_OK) == 0
-        let empty = try !exists || Self.count(StoreReader(path: path), "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)") == 0
+        let empty = try !exists || StoreReader(path: path).eventCount(fromNs: .min, toNs: .max, limit: 1) == 0
         if empty {
             Terminal.out("building a store of \(events) events over \(days) days at \(path)…")
             let start = Timestamp.now()
@@ -59,12 +60,12 @@ struct ReportBench: AsyncParsableCommand {
 
         for (label, hours) in [("1h", 1), ("24h", 24), ("7d", 24 * 7)] {
             let from = now - Int64(hours) * 3_600_000_000_000
-            let inWindow = try Self.count(reader, "SELECT count(*) FROM events WHERE time_ns BETWEEN ? AND ?", from, now)
+            let inWindow = try reader.eventCount(fromNs: from, toNs: now)
             var times: [Double] = []
             var findings = 0
             for _ in 0..<max(runs, 1) {
                 let start = Timestamp.now()
-                let model = try ReportCommand.model(reader, fromNs: from, toNs: now, nowNs: now, host: "bench-host", toleranceNs: nil)
+                let model = try FindingsEngine.evaluate(reader, FindingsQuery(fromNs: from, toNs: now, nowNs: now, host: "bench-host"))
                 _ = try ReportRendering.json(model)
                 times.append(Double(Timestamp.now().nanoseconds - start.nanoseconds) / 1e6)
                 findings = model.findings.count
@@ -73,15 +74,6 @@ struct ReportBench: AsyncParsableCommand {
             Terminal.out("report --since \(label.padding(4))\(inWindow) events in window, \(findings) findings: \(shown) ms (target for 24h ≤ 150 ms)")
         }
     }
-
-    private static func count(_ reader: StoreReader, _ sql: String, _ values: Int64...) throws -> Int64 {
-        let s = try reader.db.prepare(sql)
-        for (index, value) in values.enumerated() { s.bind(Int32(index + 1), value) }
-        defer { s.reset() }
-        _ = try s.step()
-        return s.int64(0)
-    }
-
 }
 
 private extension String {

@@ -50,7 +50,7 @@ struct DriftCommand: AsyncParsableCommand {
     var format: ReportFormat = .table
 
     @Option(help: ArgumentHelp("Exit 3 when drift at or above this severity exists: low, medium or high.", valueName: "level"))
-    var failOn: SeverityLevel?
+    var failOn: Severity?
 
     @OptionGroup var docker: DockerOptions
 
@@ -107,12 +107,8 @@ struct DriftCommand: AsyncParsableCommand {
         case .json: out.line(DriftReport.json(items, project: project.name))
         }
         out.flush()
-        if let failOn, items.contains(where: { $0.unverified == nil && (SeverityLevel(rawValue: $0.severity.rawValue) ?? .low) >= failOn }) {
+        if let failOn, items.contains(where: { $0.unverified == nil && $0.severity >= failOn }) {
             throw CheckExit.findings
         }
     }
-}
-
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, markdown
 }

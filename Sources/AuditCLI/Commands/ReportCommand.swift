@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditStore
 import AuditSupport
+import Findings
 import Matcher
 #if canImport(Glibc)
 import Glibc
@@ -28,12 +29,12 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var window: TimeWindowOptions
 
     @Option(help: "table, json or markdown.") var format: ReportFormat = .table
-    @Option(help: ArgumentHelp("Only findings at or above: low, medium, high, critical.", valueName: "level")) var severity: SeverityLevel?
+    @Option(help: ArgumentHelp("Only findings at or above: low, medium, high, critical.", valueName: "level")) var severity: Severity?
     @Option(help: "Only this compose project.") var project: String?
     @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname).", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Only these statuses, comma separated: open, reconciled, gone, acknowledged, stale.", valueName: "list")) var status: String?
     @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it, for every record (default: by the record's clock).", valueName: "duration")) var tolerance: String?
-    @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: SeverityLevel?
+    @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: Severity?
     @Flag(help: "Also list the changes deployments cover, each with its deployment and the evidence.") var inBand = false
     @Option(help: ArgumentHelp("A low not-recreated finding for each running container no deployment has recreated for longer than this (30d).", valueName: "duration")) var maxAge: String?
 
@@ -64,10 +65,10 @@ struct ReportCommand: AsyncParsableCommand {
         let now = Timestamp.now()
         let (since, until) = try window.resolve(now: now, defaultSince: "24h")
         let reader = try StoreReader(path: try store.resolvedPath())
-        let model = try Self.model(
-            reader, fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
-            toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), severity: severity, project: project, statuses: try statuses(),
-            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
+        let model = try FindingsEngine.evaluate(reader, FindingsQuery(
+            fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
+            toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), minimumSeverity: severity, project: project, statuses: try statuses(),
+            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration)))
         let findings = model.findings
         var out = Terminal.Buffered()
         switch format {
@@ -76,49 +77,9 @@ struct ReportCommand: AsyncParsableCommand {
         case .json: out.line(try ReportRendering.json(model, inBand: inBand))
         }
         out.flush()
-        if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && SeverityLevel(rawValue: $0.severity.rawValue)! >= failOn }) {
+        if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && $0.severity >= failOn }) {
             throw CheckExit.findings
         }
-    }
-
-    /// Everything a report shows, computed from the store now: the command and `audit bench report`
-    /// both go through here. `toleranceNs` nil follows each record's clock.
-    static func model(
-        _ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64, host: String, toleranceNs: Int64?,
-        severity: SeverityLevel? = nil, project: String? = nil, statuses wanted: Set<FindingStatus>? = nil, maxAgeNs: Int64? = nil
-    ) throws -> ReportModel {
-        let inputs = try ReportInputs.load(reader, fromNs: fromNs, toNs: toNs, nowNs: nowNs)
-        let analysis = Matcher.analyze(
-            events: inputs.events, snapshots: inputs.snapshots, execs: inputs.execs, deployments: inputs.deployments,
-            gaps: inputs.gaps.map { Gap(fromNs: $0.fromNs, toNs: $0.toNs, cause: $0.cause) }, acks: inputs.acks,
-            host: host, window: fromNs...toNs, toleranceNs: toleranceNs, now: nowNs)
-        let drift = try reader.driftFindings(fromNs: fromNs, toNs: toNs).map { d in
-            Finding.drift(id: d.id, kind: FindingKind(rawValue: d.observation.kind) ?? .configDrift,
-                          severity: Severity(rawValue: d.observation.severity) ?? .medium, firstSeenNs: d.firstSeenNs, resolvedNs: d.resolvedNs,
-                          container: Finding.Container(id: d.observation.containerID ?? "", name: d.observation.containerName,
-                                                       project: d.project, service: d.observation.service),
-                          field: d.observation.field, expected: d.observation.expected, actual: d.observation.actual)
-        }
-        let current = try ReportInputs.reconciliationInputs(reader, nowNs: nowNs)
-        let reconciliation = Matcher.reconciliation(
-            running: current.running.filter { c in project.map { c.project == $0 } ?? true }, creates: current.creates,
-            deployments: current.deployments, host: host, toleranceNs: toleranceNs, findings: analysis.findings + drift,
-            acks: inputs.acks, maxAgeNs: maxAgeNs, now: nowNs)
-        let findings = (analysis.findings + drift + reconciliation.findings).sorted { $0.timeNano > $1.timeNano }.filter { f in
-            (severity.map { SeverityLevel(rawValue: f.severity.rawValue)! >= $0 } ?? true)
-                && (project.map { f.container.project == $0 } ?? true)
-                && (wanted.map { $0.contains(f.status) } ?? true)
-        }
-        return ReportModel(
-            fromNs: fromNs, toNs: toNs, findings: findings,
-            reconciliation: reconciliation.projects,
-            attributed: analysis.attributed.filter { a in project.map { a.event.project == $0 } ?? true },
-            tolerance: toleranceNs.map { "\(DurationFormat.precise(nanoseconds: $0)) for every record (--tolerance)" }
-                ?? "by record: 0.5 s for audit deploy, 2 s (to 5 s, measured) for webhooks, 2 s around CI log lines",
-            deployments: inputs.records.filter { $0.startedAt.nanoseconds <= toNs && ($0.finishedAt?.nanoseconds ?? .max) >= fromNs }
-                .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
-            coverage: inputs.coverage,
-            gaps: inputs.gaps.filter { $0.toNs >= fromNs && $0.fromNs <= toNs })
     }
 
     static func hostname() -> String {

@@ -1,44 +1,13 @@
 import AuditStore
 import AuditSupport
 import Deployments
+import Findings
 import Matcher
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-
-/// What `audit report` shows: the findings of a window with the deployments and coverage around them.
-struct ReportModel {
-    var fromNs: Int64
-    var toNs: Int64
-    var findings: [Finding]
-    /// Per project: the last full recreate and how long each running container has gone without one.
-    var reconciliation: [ProjectReconciliation]
-    /// The changes deployments cover, with the evidence (`--in-band`).
-    var attributed: [Attribution]
-    /// Which tolerance applied, in words.
-    var tolerance: String
-    var deployments: [DeploymentRecord]
-    var coverage: [StoreReader.Interval]
-    var gaps: [StoreStatus.Gap]
-
-    /// Share of the window the collector was connected.
-    var coveragePercent: Double {
-        let span = Double(max(toNs - fromNs, 1))
-        return min(100, coverage.reduce(0.0) { $0 + Double($1.endNs - $1.startedNs) } / span * 100)
-    }
-
-    func count<T: Hashable>(_ key: (Finding) -> T) -> [(T, Int)] {
-        var counts: [T: Int] = [:]
-        var order: [T] = []
-        for f in findings {
-            if counts[key(f)] == nil { order.append(key(f)) }
-            counts[key(f), default: 0] += 1
-        }
-        return order.map { ($0, counts[$0]!) }
-    }
-}
 
 enum ReportRendering {
     static func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }

@@ -4,12 +4,15 @@ import Drift
 /// How `audit drift` prints its findings: a table for terminals, JSON for machines, Markdown for
 /// pasting into an incident or a pull request.
 enum DriftReport {
+    /// The drift check grades high, medium or low; counts list the most urgent first.
+    static let severities: [Severity] = [.high, .medium, .low]
+
     static func summary(_ items: [DriftItem], project: String) -> String {
         let verified = items.filter { $0.unverified == nil }
         let unverified = items.count - verified.count
         let note = unverified == 0 ? "" : "; \(unverified) unverified (env only the container has, which may come from the image; pass --images to confirm)"
         guard !verified.isEmpty else { return "project \(project): no drift" + note }
-        let counts = DriftItem.Severity.allCases.compactMap { severity -> String? in
+        let counts = severities.compactMap { severity -> String? in
             let n = verified.filter { $0.severity == severity }.count
             return n == 0 ? nil : "\(n) \(severity.rawValue)"
         }
@@ -45,7 +48,7 @@ enum DriftReport {
         w.key("summary")
         w.beginObject()
         w.field("total", Int64(items.count))
-        for severity in DriftItem.Severity.allCases {
+        for severity in severities {
             w.field(severity.rawValue, Int64(items.filter { $0.severity == severity }.count))
         }
         w.endObject()

@@ -109,7 +109,17 @@ public final class DeploymentRepository: Sendable {
         s.bind(1, id)
         defer { s.reset() }
         guard try s.step(), let json = s.string(0) else { return nil }
-        return try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook)
+        return try readRecord(json, id: id)
+    }
+
+    /// A stored record that no longer parses was written by another version; a reader that skipped it
+    /// would report its changes as out-of-band, so it is an error naming the record.
+    static func readRecord(_ json: String, id: String) throws(SQLiteError) -> DeploymentRecord {
+        do throws(DeploymentInputError) {
+            return try DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook)
+        } catch {
+            throw .unreadableRow("deployments", id: id, "\(error)")
+        }
     }
 
     /// `audit ack`: records who accepted a finding, why, and until when.
@@ -131,27 +141,18 @@ extension StoreReader {
     /// Each carries `receivedAt`, when the store first received it, which bounds a sender's clock skew.
     public func deployments(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [DeploymentRecord] {
         let s = try db.prepare("""
-            SELECT record, received_ns FROM deployments WHERE started_ns <= ? AND coalesce(finished_ns, ?) >= ? ORDER BY started_ns
+            SELECT record, received_ns, id FROM deployments WHERE started_ns <= ? AND coalesce(finished_ns, ?) >= ? ORDER BY started_ns
             """)
         s.bind(1, toNs)
         s.bind(2, Int64.max)
         s.bind(3, fromNs)
         var records: [DeploymentRecord] = []
-        try s.forEachRow { row in
-            if let json = row.string(0), var record = try? DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook) {
-                record.receivedAt = Timestamp(nanoseconds: row.int64(1))
-                records.append(record)
-            }
+        try s.forEachRow { (row) throws(SQLiteError) in
+            var record = try DeploymentRepository.readRecord(row.string(0) ?? "", id: row.string(2) ?? "")
+            record.receivedAt = Timestamp(nanoseconds: row.int64(1))
+            records.append(record)
         }
         return records
-    }
-
-    public struct StoredAck: Sendable {
-        public var findingID: String
-        public var by: String
-        public var reason: String
-        public var atNs: Int64
-        public var expiresNs: Int64?
     }
 
     public func acks() throws(SQLiteError) -> [StoredAck] {
@@ -160,5 +161,22 @@ extension StoreReader {
             acks.append(StoredAck(findingID: row.string(0) ?? "", by: row.string(1) ?? "", reason: row.string(2) ?? "", atNs: row.int64(3), expiresNs: row.optionalInt64(4)))
         }
         return acks
+    }
+}
+
+/// An acknowledgement as stored: who accepted a finding, why, and until when.
+public struct StoredAck: Sendable, Equatable {
+    public var findingID: String
+    public var by: String
+    public var reason: String
+    public var atNs: Int64
+    public var expiresNs: Int64?
+
+    public init(findingID: String, by: String, reason: String, atNs: Int64, expiresNs: Int64?) {
+        self.findingID = findingID
+        self.by = by
+        self.reason = reason
+        self.atNs = atNs
+        self.expiresNs = expiresNs
     }
 }

@@ -7,12 +7,12 @@ public struct DriftObservation: Sendable, Equatable {
     public var containerID: String?
     public var containerName: String?
     public var field: String
-    public var kind: String
-    public var severity: String
+    public var kind: FindingKind
+    public var severity: Severity
     public var expected: String?
     public var actual: String?
 
-    public init(service: String, containerID: String?, containerName: String?, field: String, kind: String, severity: String, expected: String?, actual: String?) {
+    public init(service: String, containerID: String?, containerName: String?, field: String, kind: FindingKind, severity: Severity, expected: String?, actual: String?) {
         self.service = service
         self.containerID = containerID
         self.containerName = containerName
@@ -24,7 +24,7 @@ public struct DriftObservation: Sendable, Equatable {
     }
 
     /// Stable across checks: the same field of the same container (or service) is one finding.
-    func id(project: String) -> String {
+    public func id(project: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in "\(project)|\(service)|\(containerName ?? "-")|\(field)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
@@ -42,6 +42,15 @@ public struct StoredDriftFinding: Sendable {
     public var firstSeenNs: Int64
     public var lastSeenNs: Int64
     public var resolvedNs: Int64?
+
+    public init(id: String, project: String, observation: DriftObservation, firstSeenNs: Int64, lastSeenNs: Int64, resolvedNs: Int64?) {
+        self.id = id
+        self.project = project
+        self.observation = observation
+        self.firstSeenNs = firstSeenNs
+        self.lastSeenNs = lastSeenNs
+        self.resolvedNs = resolvedNs
+    }
 }
 
 /// Drift findings: opened when a check finds a difference, updated while it persists, closed when a
@@ -78,7 +87,7 @@ public final class DriftFindingRepository: Sendable {
                     wasOpen.reset()
                     if !alreadyOpen { opened += 1 }
                     upsert.bind(1, id); upsert.bind(2, project); upsert.bind(3, o.service); upsert.bind(4, o.containerID)
-                    upsert.bind(5, o.containerName); upsert.bind(6, o.field); upsert.bind(7, o.kind); upsert.bind(8, o.severity)
+                    upsert.bind(5, o.containerName); upsert.bind(6, o.field); upsert.bind(7, o.kind.rawValue); upsert.bind(8, o.severity.rawValue)
                     upsert.bind(9, o.expected); upsert.bind(10, o.actual); upsert.bind(11, checkedNs)
                     try upsert.run()
                 }
@@ -109,11 +118,15 @@ extension StoreReader {
         s.bind(2, Int64.max)
         s.bind(3, fromNs)
         var result: [StoredDriftFinding] = []
-        try s.forEachRow { r in
+        try s.forEachRow { (r) throws(SQLiteError) in
+            let id = r.string(0) ?? ""
+            guard let kind = FindingKind(rawValue: r.string(6) ?? ""), let severity = Severity(rawValue: r.string(7) ?? "") else {
+                throw .unreadableRow("drift_findings", id: id, "unknown kind \"\(r.string(6) ?? "")\" or severity \"\(r.string(7) ?? "")\"")
+            }
             result.append(StoredDriftFinding(
-                id: r.string(0) ?? "", project: r.string(1) ?? "",
+                id: id, project: r.string(1) ?? "",
                 observation: DriftObservation(service: r.string(2) ?? "", containerID: r.string(3), containerName: r.string(4), field: r.string(5) ?? "",
-                                              kind: r.string(6) ?? "", severity: r.string(7) ?? "", expected: r.string(8), actual: r.string(9)),
+                                              kind: kind, severity: severity, expected: r.string(8), actual: r.string(9)),
                 firstSeenNs: r.int64(10), lastSeenNs: r.int64(11), resolvedNs: r.optionalInt64(12)))
         }
         return result

@@ -20,16 +20,6 @@ extension StoreReader {
         return try readEvents(s)
     }
 
-    /// exec_start events of one container and command line, summed over the window.
-    public struct ExecCommandGroup: Sendable, Equatable {
-        public var containerID: String
-        public var actorRow: Int64
-        public var command: String
-        public var count: Int
-        public var firstNs: Int64
-        public var lastNs: Int64
-    }
-
     /// Every (container, command) that ran exec_start in [fromNs, toNs], from `exec_commands`: one
     /// row per hour and group, however many probes ran. First and last are those of the hours touched,
     /// so they can reach a little outside the window; `execStarts` clips.

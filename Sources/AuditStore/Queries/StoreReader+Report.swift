@@ -2,14 +2,6 @@ import DockerAPI
 
 /// The reads `audit report` needs besides events and deployments.
 extension StoreReader {
-    public struct SnapshotRow: Sendable {
-        public var takenNs: Int64
-        public var triggerNs: Int64?
-        public var reason: String
-        /// nil marks the container's removal.
-        public var snapshot: ContainerSnapshot?
-    }
-
     /// Every snapshot of the given containers, oldest first.
     public func snapshots(containerIDs: Set<String>) throws(SQLiteError) -> [String: [SnapshotRow]] {
         guard !containerIDs.isEmpty else { return [:] }
@@ -26,15 +18,6 @@ extension StoreReader {
                                                        snapshot: row.string(4).flatMap(ContainerSnapshot.decode(json:))))
         }
         return result
-    }
-
-    public struct ExecRow: Sendable {
-        public var execID: String
-        public var user: String?
-        public var privileged: Bool
-        public var tty: Bool
-        public var entrypoint: String?
-        public var arguments: [String]
     }
 
     public func execs(ids: Set<String>) throws(SQLiteError) -> [String: ExecRow] {
@@ -54,23 +37,17 @@ extension StoreReader {
         return result
     }
 
-    public struct Interval: Sendable {
-        public var startedNs: Int64
-        public var endNs: Int64
-        public var open: Bool
-    }
-
     /// Connected intervals overlapping [fromNs, toNs], clipped to it.
-    public func coverage(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [Interval] {
+    public func coverage(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [CoverageInterval] {
         let s = try db.prepare("""
             SELECT started_ns, coalesce(ended_ns, last_seen_ns), ended_ns IS NULL FROM coverage
             WHERE started_ns <= ? AND coalesce(ended_ns, last_seen_ns) >= ? ORDER BY started_ns
             """)
         s.bind(1, toNs)
         s.bind(2, fromNs)
-        var result: [Interval] = []
+        var result: [CoverageInterval] = []
         try s.forEachRow { row in
-            result.append(Interval(startedNs: max(row.int64(0), fromNs), endNs: min(row.int64(1), toNs), open: row.int64(2) == 1))
+            result.append(CoverageInterval(startedNs: max(row.int64(0), fromNs), endNs: min(row.int64(1), toNs), open: row.int64(2) == 1))
         }
         return result
     }
@@ -94,16 +71,6 @@ extension StoreReader {
 }
 
 extension StoreReader {
-    /// A compose-labelled container whose latest snapshot shows it running.
-    public struct RunningComposeContainer: Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var project: String
-        public var service: String?
-        /// The snapshot's `Created`, RFC 3339.
-        public var created: String?
-    }
-
     /// The compose containers running as of their latest snapshot. Reads the three fields it needs
     /// with `json_extract` rather than decoding each whole snapshot: a debug-build report spent ~40 ms
     /// decoding 340 snapshots it only needed the names and creation times of.

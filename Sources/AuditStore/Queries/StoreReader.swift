@@ -4,7 +4,8 @@ import DockerAPI
 /// A read connection to the store, for the collector's resume and reconciliation and for the commands
 /// that show what is stored. Readers never block the writer (WAL).
 public final class StoreReader {
-    public let db: Database
+    /// Only this module speaks SQL: everything else reads through methods (and `FindingsStore`).
+    let db: Database
 
     /// Opens an existing store; a missing file is an error that says how to create one.
     public init(path: String) throws(SQLiteError) {
@@ -24,6 +25,17 @@ public final class StoreReader {
         let s = try db.prepare("SELECT time_ns FROM events WHERE source = 0 ORDER BY time_ns DESC LIMIT 1")
         defer { s.reset() }
         return try s.step() ? s.int64(0) : nil
+    }
+
+    /// How many events lie in [fromNs, toNs], counting at most `limit`.
+    public func eventCount(fromNs: Int64, toNs: Int64, limit: Int64 = .max) throws(SQLiteError) -> Int64 {
+        let s = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ns BETWEEN ? AND ? LIMIT ?)")
+        s.bind(1, fromNs)
+        s.bind(2, toNs)
+        s.bind(3, limit)
+        defer { s.reset() }
+        _ = try s.step()
+        return s.int64(0)
     }
 
     /// The latest snapshot of every container whose latest row is not a removal.

@@ -8,15 +8,6 @@ public struct StoreStatus: Sendable {
         public var endReason: String?
     }
 
-    public struct Gap: Sendable {
-        public var dockerHost: String
-        public var fromNs: Int64
-        public var toNs: Int64
-        public var cause: String
-        public var replayed: Int
-        public var changesFound: Int?
-    }
-
     public struct Quarantined: Sendable {
         public var receivedNs: Int64
         public var reason: String
@@ -34,7 +25,7 @@ public struct StoreStatus: Sendable {
     public var intervalCount = 0
     public var recentIntervals: [Interval] = []
     public var gapCount = 0
-    public var recentGaps: [Gap] = []
+    public var recentGaps: [StoredGap] = []
     public var schemaVersion = 0
 }
 
@@ -78,11 +69,11 @@ extension StoreReader {
     }
 
     /// All gaps overlapping a window, for reports.
-    public func gaps(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [StoreStatus.Gap] {
+    public func gaps(fromNs: Int64, toNs: Int64) throws(SQLiteError) -> [StoredGap] {
         let s = try db.prepare("SELECT docker_host, from_ns, to_ns, cause, replayed, changes_found FROM gaps WHERE to_ns >= ? AND from_ns <= ? ORDER BY from_ns")
         s.bind(1, fromNs)
         s.bind(2, toNs)
-        var gaps: [StoreStatus.Gap] = []
+        var gaps: [StoredGap] = []
         try s.forEachRow { row in
             gaps.append(.init(dockerHost: row.string(0) ?? "", fromNs: row.int64(1), toNs: row.int64(2), cause: row.string(3) ?? "", replayed: Int(row.int64(4)), changesFound: row.optionalInt64(5).map(Int.init)))
         }

@@ -15,6 +15,20 @@ public struct StoredEvent: Sendable, Equatable {
     public var service: String?
 
     public var name: String? { attributes["name"] }
+
+    public init(timeNano: Int64, type: String, action: String, detail: String?, actorID: String, attributes: Attributes, scope: String,
+                source: EventSource, project: String?, service: String?) {
+        self.timeNano = timeNano
+        self.type = type
+        self.action = action
+        self.detail = detail
+        self.actorID = actorID
+        self.attributes = attributes
+        self.scope = scope
+        self.source = source
+        self.project = project
+        self.service = service
+    }
 }
 
 /// Which stored events to read: a time window and optional filters, as `audit events` takes them.

@@ -4,16 +4,15 @@ import Deployments
 import DockerAPI
 import Matcher
 
-/// Reads what one report needs from the store and maps it into the matcher's inputs. Attribution is
-/// computed now, from everything stored now: a deployment record that arrived late still counts.
-struct ReportInputs {
+/// Reads what one evaluation needs from the store and maps it into the matcher's inputs.
+struct FindingsInputs {
     var events: [MatcherEvent] = []
     var snapshots: [String: SnapshotHistory] = [:]
     var execs: [String: ExecDetails] = [:]
     var deployments: [Deployment] = []
     var records: [DeploymentRecord] = []
-    var gaps: [StoreStatus.Gap] = []
-    var coverage: [StoreReader.Interval] = []
+    var gaps: [StoredGap] = []
+    var coverage: [CoverageInterval] = []
     var acks: [Ack] = []
 
     /// Sequences (a `docker restart` is five events) may start before the window, and what happened
@@ -25,8 +24,8 @@ struct ReportInputs {
     /// Reads only what can be a change: health probes (most of a busy host's events) are recognised
     /// from the per-hour exec summary and never read one by one; everything the matcher would only
     /// have kept as context (exec companions, health status, network events) stays in the store.
-    static func load(_ reader: StoreReader, fromNs: Int64, toNs: Int64, nowNs: Int64) throws -> ReportInputs {
-        var inputs = ReportInputs()
+    static func load(_ reader: some FindingsStore, fromNs: Int64, toNs: Int64, nowNs: Int64) throws -> FindingsInputs {
+        var inputs = FindingsInputs()
         let readFrom = fromNs - lookbackNs
         var stored = try reader.changes(fromNs: readFrom, toNs: nowNs)
         let execGroups = try reader.execCommandGroups(fromNs: readFrom, toNs: nowNs)
@@ -65,7 +64,7 @@ struct ReportInputs {
 
     /// What the reconciliation section reads: the running compose containers, every stored create of
     /// one, and every deployment record (a container may be weeks older than the window).
-    static func reconciliationInputs(_ reader: StoreReader, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
+    static func reconciliation(_ reader: some FindingsStore, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
         let running = try reader.runningComposeContainers().map { c in
             RunningContainer(id: c.id, name: c.name, project: c.project, service: c.service,
                              createdNs: c.created.flatMap(RFC3339.parse)?.nanoseconds ?? 0)
@@ -105,12 +104,12 @@ struct ReportInputs {
     /// the group (a health check cannot change without recreating the container, so in between too).
     /// Anything else, including a container with no snapshot, is read event by event and judged by the
     /// matcher as before.
-    static func isProbeCommand(_ group: StoreReader.ExecCommandGroup, snapshots: [String: SnapshotHistory]) -> Bool {
+    static func isProbeCommand(_ group: ExecCommandGroup, snapshots: [String: SnapshotHistory]) -> Bool {
         guard let history = snapshots[group.containerID] else { return false }
         return [group.firstNs, group.lastNs].allSatisfy { history.isHealthCheck(group.command, at: $0) }
     }
 
-    static func snapshotHistories(_ reader: StoreReader, containers: Set<String>) throws -> [String: SnapshotHistory] {
+    static func snapshotHistories(_ reader: some FindingsStore, containers: Set<String>) throws -> [String: SnapshotHistory] {
         var histories: [String: SnapshotHistory] = [:]
         for (id, rows) in try reader.snapshots(containerIDs: containers) {
             var previous: ContainerSnapshot?

@@ -1,4 +1,4 @@
-/// How urgently a finding needs a person.
+/// How urgently a finding needs a person: one scale for the matcher's findings and the drift check's.
 public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     case low
     case medium

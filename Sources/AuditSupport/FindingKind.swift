@@ -1,4 +1,5 @@
-/// What sort of out-of-band change a finding reports.
+/// What sort of out-of-band change a finding reports: one vocabulary for the matcher's findings and
+/// the drift check's, typed through the store.
 public enum FindingKind: String, Sendable, Codable, CaseIterable {
     /// A command run inside a container.
     case exec
@@ -22,6 +23,9 @@ public enum FindingKind: String, Sendable, Codable, CaseIterable {
     case configDrift = "config-drift"
     /// A container labelled with the project whose service the manifest does not have.
     case orphan
+    /// A service of the manifest with no container (`audit drift`; the collector's drift check files
+    /// it as `config-drift`).
+    case missing
     /// A service container that no deployment has recreated for longer than `--max-age`: the manifest
     /// alone has not been shown to rebuild it.
     case notRecreated = "not-recreated"
