@@ -108,8 +108,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            exclude: ["Fixtures"]
+            ]
         ),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "FindingsTests", dependencies: ["Findings", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
