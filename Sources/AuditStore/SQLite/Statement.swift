@@ -5,6 +5,9 @@ public final class Statement {
     let handle: OpaquePointer
     private let database: Database
     let sql: String
+    /// The first bind that failed since the last reset: `step` throws it, so a statement never runs
+    /// with a parameter silently left NULL (GRDB checks every bind the same way).
+    private var bindFailure: SQLiteError?
 
     // SQLite's SQLITE_TRANSIENT is a macro casting -1 to a function pointer, which Swift cannot import.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -20,8 +23,13 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
+    private func check(_ rc: Int32, _ index: Int32) {
+        guard rc != SQLITE_OK, bindFailure == nil else { return }
+        bindFailure = SQLiteError(code: rc, message: "binding parameter \(index): " + String(cString: sqlite3_errstr(rc)), sql: sql)
+    }
+
     public func bind(_ index: Int32, _ value: Int64?) {
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index), index)
     }
 
     public func bind(_ index: Int32, _ value: Int?) { bind(index, value.map(Int64.init)) }
@@ -29,32 +37,36 @@ public final class Statement {
     public func bind(_ index: Int32, _ value: Bool?) { bind(index, value.map { $0 ? Int64(1) : 0 }) }
 
     public func bind(_ index: Int32, _ value: String?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
-        var copy = value
-        copy.withUTF8 { buffer in
-            guard let base = buffer.baseAddress else { _ = sqlite3_bind_text(handle, index, "", 0, Self.transient); return }
-            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), Self.transient)
-        }
+        guard var copy = value else { check(sqlite3_bind_null(handle, index), index); return }
+        copy.withUTF8 { buffer in bindText(index, UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// The 64-bit variant: a length past `Int32.max` is SQLite's SQLITE_TOOBIG, never a trap.
+    private func bindText(_ index: Int32, _ buffer: UnsafeRawBufferPointer) {
+        let base = buffer.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+        check(sqlite3_bind_text64(handle, index, base.assumingMemoryBound(to: CChar.self), UInt64(buffer.count), Self.transient, UInt8(SQLITE_UTF8)), index)
     }
 
     /// Binds UTF-8 bytes as TEXT (the writer's canonical attribute JSON, never turned into a String).
     public func bind(_ index: Int32, text: [UInt8]?) {
-        guard let text else { sqlite3_bind_null(handle, index); return }
-        text.withUnsafeBytes { buffer in
-            let base = buffer.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), Self.transient)
-        }
+        guard let text else { check(sqlite3_bind_null(handle, index), index); return }
+        text.withUnsafeBytes { bindText(index, $0) }
     }
 
     public func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { buffer in
-            _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(buffer.count), Self.transient)
+            let base = buffer.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            check(sqlite3_bind_blob64(handle, index, base, UInt64(buffer.count), Self.transient), index)
         }
     }
 
     /// Advances one row: true while a row is available.
     @discardableResult
     public func step() throws(SQLiteError) -> Bool {
+        if let failure = bindFailure {
+            reset()
+            throw failure
+        }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -68,6 +80,7 @@ public final class Statement {
     }
 
     public func reset() {
+        bindFailure = nil
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }

@@ -146,38 +146,44 @@ public final class EventWriter: Sendable {
     }
 }
 
-/// A counting semaphore with a timed wait, on pthread primitives (no Dispatch needed).
+/// A counting semaphore with a timed wait, on pthread primitives (no Dispatch needed). The mutex and
+/// condition live in memory of their own: pthread needs a stable address, and `&storedProperty` of a
+/// class gives a temporary one (undefined behaviour in Swift).
 final class Semaphore: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var count = 0
 
     init() {
-        pthread_mutex_init(&mutex, nil)
+        mutex.initialize(to: pthread_mutex_t())
+        condition.initialize(to: pthread_cond_t())
+        pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
+        pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
 
     deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
     }
 
     func signal() {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         count += 1
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     func wait() {
-        pthread_mutex_lock(&mutex)
-        while count == 0 { pthread_cond_wait(&condition, &mutex) }
+        pthread_mutex_lock(mutex)
+        while count == 0 { pthread_cond_wait(condition, mutex) }
         count -= 1
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_unlock(mutex)
     }
 
     /// True when signalled, false on timeout.
@@ -187,10 +193,10 @@ final class Semaphore: @unchecked Sendable {
         let total = Int64(deadline.tv_nsec) + timeoutNs
         deadline.tv_sec += Int(total / 1_000_000_000)
         deadline.tv_nsec = Int(total % 1_000_000_000)
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         while count == 0 {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) != 0 { return false }
+            if pthread_cond_timedwait(condition, mutex, &deadline) != 0 { return false }
         }
         count -= 1
         return true
