@@ -128,13 +128,32 @@ struct ReportScenarioTests {
         try await withTemporaryDirectory { dir in
             let db = dir + "/audit.db"
             let log = TestEngine.packageRoot + "/Tests/DeploymentsTests/Fixtures/jenkins-deploy.log"
-            try await TestEngine.run([TestEngine.auditBinary, "import", "--db", db, "--format", "jenkins", log, "--project", "shop"])
-            try await TestEngine.run([TestEngine.auditBinary, "import", "--db", db, "--format", "jenkins", log, "--project", "shop"])
-            let json = try await TestEngine.run([TestEngine.auditBinary, "deployments", "--db", db, "--since", "2000-01-01T00:00:00Z", "--format", "json"])
-            let records = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
-            #expect(!records.isEmpty)
-            #expect(Set(records.compactMap { $0["id"] as? String }).count == records.count)
-            #expect(records.allSatisfy { $0["source"] as? String == "log-import" })
+            let importLog = [TestEngine.auditBinary, "import", "--db", db, "--format", "jenkins", log, "--project", "shop"]
+            func storedRecords() async throws -> [[String: Any]] {
+                let json = try await TestEngine.run([TestEngine.auditBinary, "deployments", "--db", db, "--since", "2000-01-01T00:00:00Z", "--format", "json"])
+                return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            }
+
+            try await TestEngine.run(importLog)
+            let afterFirst = try await storedRecords()
+            // The README: a CI job log is recorded as one deployment, its commands as steps.
+            #expect(afterFirst.count == 1)
+            let first = try #require(afterFirst.first)
+            let id = try #require(first["id"] as? String)
+            let steps = try #require(first["steps"] as? [[String: Any]])
+            #expect(first["source"] as? String == "log-import")
+            #expect(steps.count == 1, "docker-compose up is the one deploying command: \(steps)")
+
+            let again = try await TestEngine.run(importLog)
+            #expect(again.hasPrefix("already recorded \(id)"), "\(again)")
+            let afterSecond = try await storedRecords()
+            // The id is a primary key, so distinct ids prove nothing: the count must not grow, and the
+            // one record (its id, its steps, every other field) must be the one the first import stored.
+            #expect(afterSecond.count == afterFirst.count)
+            let second = try #require(afterSecond.first)
+            #expect(second["id"] as? String == id)
+            #expect((second["steps"] as? [[String: Any]]).map { $0 as NSArray } == steps as NSArray)
+            #expect(second as NSDictionary == first as NSDictionary, "a second import changed the record")
             do {
                 try "nothing to see here\n".write(toFile: dir + "/empty.log", atomically: true, encoding: .utf8)
                 try await TestEngine.run([TestEngine.auditBinary, "import", "--db", db, "--format", "plain", dir + "/empty.log"])
