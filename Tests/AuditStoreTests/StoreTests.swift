@@ -1,4 +1,5 @@
 import AuditSchema
+import AuditSupport
 import Logging
 import Testing
 @testable import AuditStore
@@ -133,16 +134,46 @@ func event(_ action: String, actor: String = "c1", at ns: Int64, attributes: [St
 
     @Test func anIntervalLeftOpenByACrashEndsAtItsLastHeartbeat() async throws {
         try await withTemporaryStore { path in
-            let writer = try EventWriter(path: path, logger: logger)
-            writer.openCoverage(dockerHost: "unix:///x", startedNs: 1_000)
-            await writer.flush()
-            // No close: as if killed. The next writer closes it.
+            // The writer thread wakes only when flushed (its interval outlasts the test), so the only
+            // heartbeats are those of the two flushes below: none can land after the one read here.
+            let crashed = try EventWriter(path: path, logger: logger, flushIntervalMs: 600_000)
+            crashed.openCoverage(dockerHost: "unix:///x", startedNs: 1_000)
+            await crashed.flush()
+            let firstBeat = try coverageRow(path, dockerHost: "unix:///x")
+            // The writer beats at most once a second; the second beat shows which one the end follows.
+            try await Task.sleep(for: .milliseconds(1_100))
+            await crashed.flush()
+            let lastBeat = try coverageRow(path, dockerHost: "unix:///x")
+            #expect(lastBeat.lastSeenNs > firstBeat.lastSeenNs, "the heartbeat did not move last_seen_ns")
+            #expect(lastBeat.endedNs == nil)
+
+            // No close: as if killed. The next writer closes it, some time after that last beat.
+            try await Task.sleep(for: .milliseconds(100))
+            let nextStartedNs = Timestamp.now().nanoseconds
             let next = try EventWriter(path: path, logger: logger)
             await next.close()
+
+            let closed = try coverageRow(path, dockerHost: "unix:///x")
+            // ended_ns itself, not lastCoverage's coalesce(ended_ns, last_seen_ns), which would hide an
+            // interval left open.
+            #expect(closed.endedNs == lastBeat.lastSeenNs, "the interval must end at the last heartbeat written")
+            #expect(try #require(closed.endedNs) < nextStartedNs, "ended when the next writer started, not when the first died")
             let last = try #require(try StoreReader(path: path).lastCoverage(dockerHost: "unix:///x"))
             #expect(last.reason == "collector stopped unexpectedly")
-            #expect(last.endNs >= 1_000)
+            #expect(last.endNs == lastBeat.lastSeenNs)
         }
+    }
+
+    /// The one coverage row of `dockerHost` as stored: its heartbeat and its end (nil while open).
+    private func coverageRow(_ path: String, dockerHost: String) throws -> (lastSeenNs: Int64, endedNs: Int64?) {
+        let reader = try StoreReader(path: path)
+        let row = try reader.db.prepare("SELECT last_seen_ns, ended_ns FROM coverage WHERE docker_host = ?")
+        row.bind(1, dockerHost)
+        defer { row.reset() }
+        try #require(try row.step(), "no coverage row for \(dockerHost)")
+        let found = (lastSeenNs: row.int64(0), endedNs: row.optionalInt64(1))
+        #expect(try row.step() == false, "more than one coverage row for \(dockerHost)")
+        return found
     }
 }
 
