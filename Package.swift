@@ -41,10 +41,11 @@ let package = Package(
             ]
         ),
         .target(name: "AuditSupport"),
+        .target(name: "HTTPTransport", dependencies: ["CCurl", "AuditSupport"]),
         .target(
             name: "DockerAPI",
             dependencies: [
-                "CCurl", "AuditSupport",
+                "HTTPTransport", "AuditSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,7 +89,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "CCurl", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Webhook", "AuditSupport",
+                "HTTPTransport", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Webhook", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

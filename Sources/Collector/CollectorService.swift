@@ -13,18 +13,23 @@ import ServiceLifecycle
 /// (inclusive; the store drops the overlap).
 public struct CollectorService: Service {
     let client: DockerClient
+    /// Opened here and closed by `run()`: the service is the writer's one owner.
     let writer: EventWriter
     let storePath: String
     let logger: Logger
     public let status: CollectorStatus
 
-    public init(client: DockerClient, writer: EventWriter, storePath: String, logger: Logger, status: CollectorStatus = CollectorStatus()) {
+    /// Opens (creating and migrating when needed) the store at `storePath` for writing.
+    public init(client: DockerClient, storePath: String, logger: Logger, status: CollectorStatus = CollectorStatus()) throws(SQLiteError) {
         self.client = client
-        self.writer = writer
+        self.writer = try EventWriter(path: storePath, logger: logger)
         self.storePath = storePath
         self.logger = logger
         self.status = status
     }
+
+    /// What the writer has stored so far, for `/healthz` and `/metrics`.
+    public var statistics: WriterStatistics { writer.statistics }
 
     public func run() async throws {
         await withGracefulShutdownHandler {

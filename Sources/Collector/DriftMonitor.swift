@@ -43,7 +43,8 @@ public struct DriftMonitor: Service {
         var lastDeploymentSeen: Int64?
         // A short tick notices finished deployments quickly; the schedule decides the rest.
         for await _ in AsyncTimerTicks(every: .seconds(2)).cancelOnGracefulShutdown() {
-            let finished = (try? StoreReader(path: storePath).latestDeploymentFinish()) ?? nil
+            // SQLite blocks: off the cooperative pool.
+            let finished = await OwnThread.run("drift-poll") { [storePath] in (try? StoreReader(path: storePath).latestDeploymentFinish()) ?? nil }
             let deploymentFinished = finished != nil && finished != lastDeploymentSeen
             guard ContinuousClock.now >= nextCheck || deploymentFinished else { continue }
             lastDeploymentSeen = finished
@@ -65,7 +66,9 @@ public struct DriftMonitor: Service {
                                  kind: item.kind == .missing ? .configDrift : item.kind, severity: item.severity,
                                  expected: item.expected, actual: item.actual)
             }
-            let (opened, closed) = try repository.record(project: project.name, observations: observations, checkedNs: Timestamp.now().nanoseconds)
+            let (opened, closed) = try await OwnThread.run("drift-record") { () throws(SQLiteError) in
+                try repository.record(project: project.name, observations: observations, checkedNs: Timestamp.now().nanoseconds)
+            }
             logger.info("drift check", metadata: [
                 "drift.project": "\(project.name)", "drift.items": "\(items.count)", "drift.opened": "\(opened)", "drift.closed": "\(closed)",
             ])

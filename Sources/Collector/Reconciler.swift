@@ -25,6 +25,8 @@ struct Reconciler: Sendable {
         let now = Timestamp.now().nanoseconds
         var present = Set<String>()
         for summary in try await client.listContainers() {
+            // Thousands of inspections can follow; a shutdown must not wait for all of them.
+            if Task.isCancelled { throw .cancelled }
             guard let inspect = try await client.inspectContainer(summary.id) else { continue }
             present.insert(summary.id)
             outcome.containersSeen += 1

@@ -1,3 +1,4 @@
+import HTTPTransport
 import Logging
 
 /// Read-only client of the Docker Engine API. Every request is a GET: the auditor observes and never
@@ -82,16 +83,15 @@ public struct DockerClient: Sendable {
         var body: [UInt8]
     }
 
+    /// Stops when the calling task is cancelled (curl notices within a second), so a shutdown never
+    /// waits for the 60 s timeout of an inspect.
     func get(_ path: String, versioned: Bool = true) async throws(DockerError) -> Response {
         let fullPath = versioned ? "/v\(apiVersion)\(path)" : path
-        let host = self.host
-        return try await OwnThread.run("docker-get") { () throws(DockerError) -> Response in
-            var body: [UInt8] = []
-            let transfer = CurlTransfer(host: host, path: fullPath, timeoutSeconds: 60, cancelled: nil) { chunk in
-                body.append(contentsOf: chunk)
-            }
-            let response = try transfer.perform(hostDescription: host.description)
-            return Response(status: response.status, headers: response.headers, body: body)
+        do throws(TransferError) {
+            let response = try await HTTPClient.send(host.get(fullPath, timeoutSeconds: 60))
+            return Response(status: response.status, headers: response.headers, body: response.body)
+        } catch {
+            throw DockerError(error, host: host)
         }
     }
 

@@ -1,3 +1,5 @@
+import HTTPTransport
+
 /// Everything that can go wrong talking to the Docker engine, with what to do about it.
 public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidHost(String, String)
@@ -24,6 +26,15 @@ public enum DockerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "docker engine API \(version) is older than 1.41 (Engine 20.10), the oldest this auditor supports"
         case .cancelled:
             return "request cancelled"
+        }
+    }
+}
+
+extension DockerError {
+    init(_ error: TransferError, host: DockerHost) {
+        switch error {
+        case .cancelled: self = .cancelled
+        case .unreachable(_, let reason): self = .unreachable(host: host.description, reason: reason)
         }
     }
 }

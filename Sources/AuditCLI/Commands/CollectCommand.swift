@@ -119,8 +119,7 @@ struct CollectCommand: AsyncParsableCommand {
         let path = try store.resolvedPath()
         let host = try docker.resolve()
         logger.info("audit collect starting", metadata: ["store.path": "\(path)", "docker.host": "\(host)"])
-        let writer = try EventWriter(path: path, logger: logger)
-        let collector = CollectorService(client: DockerClient(host: host), writer: writer, storePath: path, logger: logger)
+        let collector = try CollectorService(client: DockerClient(host: host), storePath: path, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: collector),
             .init(service: ResidentPagesTrimmer(status: collector.status, logger: logger)),
@@ -129,7 +128,7 @@ struct CollectCommand: AsyncParsableCommand {
             let app = buildWebhookApplication(
                 configuration: webhook,
                 sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
-                health: CollectorHealthBridge(status: collector.status, statistics: writer.statistics),
+                health: CollectorHealthBridge(status: collector.status, statistics: collector.statistics),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
             let routes = webhook.secrets.isEmpty ? "all, unauthenticated (loopback only)"

@@ -1,10 +1,9 @@
-import CCurl
 import Deployments
-import DockerAPI
+import HTTPTransport
 
 /// Posts a deployment record to a collector's webhook (`audit deploy --collector URL`), signed with
 /// the shared secret: the common CI case, a runner on another machine than the Docker host.
-/// This is the auditor's own API, never Docker's: the Docker transport stays GET-only.
+/// This is the auditor's own API, never Docker's: `DockerClient` only ever sends GET.
 enum CollectorPost {
     struct Failed: Error, CustomStringConvertible {
         let description: String
@@ -17,39 +16,18 @@ enum CollectorPost {
         let signed = WebhookSignature.standardWebhooksHeaders(
             body: body, id: "\(record.id):\(record.status.rawValue)", secret: secret, now: .now())
         let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/deployments"
-        let (status, answer) = try await OwnThread.run("collector-post") { () throws(Failed) -> (Int, String) in
-            guard let handle = curl_easy_init() else { throw Failed(description: "curl_easy_init failed") }
-            defer { curl_easy_cleanup(handle) }
-            var headers: UnsafeMutablePointer<curl_slist>?
-            headers = curl_slist_append(headers, "Content-Type: application/json")
-            for (name, value) in signed { headers = curl_slist_append(headers, "\(name): \(value)") }
-            defer { curl_slist_free_all(headers) }
-            final class Sink { var bytes: [UInt8] = [] }
-            let sink = Sink()
-            audit_curl_setopt_string(handle, CURLOPT_URL, url)
-            audit_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headers)
-            audit_curl_setopt_long(handle, CURLOPT_TIMEOUT, 30)
-            audit_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            audit_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
-            audit_curl_setopt_write_function(handle) { data, size, count, context in
-                let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
-                sink.bytes += UnsafeRawBufferPointer(start: data, count: size * count)
-                return size * count
-            }
-            let code = body.withUnsafeBytes { raw -> CURLcode in
-                audit_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, raw.count)
-                audit_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
-                return curl_easy_perform(handle)
-            }
-            guard code == CURLE_OK else {
-                throw Failed(description: "cannot reach the collector at \(url): \(String(validatingCString: curl_easy_strerror(code)) ?? "curl error")")
-            }
-            var status = 0
-            audit_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-            return (status, String(decoding: sink.bytes, as: UTF8.self))
+        let request = HTTPRequest(url: url, method: .post(body: body, contentType: "application/json"),
+                                  headers: signed.map { (name: $0.0, value: $0.1) }, timeoutSeconds: 30)
+        let response: HTTPClient.Response
+        do throws(TransferError) {
+            response = try await HTTPClient.send(request, maxBodyBytes: 64 << 10)
+        } catch .unreachable(_, let reason) {
+            throw Failed(description: "cannot reach the collector at \(url): \(reason); check --collector and that `audit collect --listen` runs there")
+        } catch {
+            throw Failed(description: "posting to the collector at \(url) was cancelled")
         }
-        guard (200..<300).contains(status) else {
-            throw Failed(description: "the collector at \(url) refused the deployment record (\(status)): \(answer)")
+        guard (200..<300).contains(response.status) else {
+            throw Failed(description: "the collector at \(url) refused the deployment record (\(response.status)): \(String(decoding: response.body, as: UTF8.self))")
         }
     }
 }

@@ -1,3 +1,4 @@
+import AuditSupport
 import DockerAPI
 #if canImport(Glibc)
 import Glibc

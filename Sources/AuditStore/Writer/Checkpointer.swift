@@ -1,3 +1,4 @@
+import AuditSupport
 import CSQLite
 import DockerAPI
 import Logging

@@ -1,3 +1,6 @@
+import AuditSupport
+import HTTPTransport
+
 /// `GET /events` as an `AsyncSequence`. The transfer runs on its own thread and reads the socket
 /// continuously: decoded lines are buffered without bound rather than ever stalling the daemon, which
 /// silently drops events for a subscriber that falls 100 ms behind. Ending the iteration (or cancelling
@@ -33,7 +36,7 @@ public struct EventStream: AsyncSequence, Sendable {
         var errorBody: [UInt8] = []
         var batch: [StreamItem] = []
         let interner = Interner()
-        let transfer = CurlTransfer(host: host, path: path, timeoutSeconds: nil, cancelled: cancel, onHeaders: { response in
+        let transfer = CurlTransfer(host.get(path, timeoutSeconds: nil), cancelled: cancel, onHeaders: { response in
             ok = response.status == 200
             if ok { continuation.yield(.connected) }
         }, onData: { chunk in
@@ -45,8 +48,8 @@ public struct EventStream: AsyncSequence, Sendable {
                 batch.removeAll(keepingCapacity: true)
             }
         })
-        do {
-            let response = try transfer.perform(hostDescription: host.description)
+        do throws(TransferError) {
+            let response = try transfer.perform()
             guard response.status == 200 else {
                 continuation.finish(throwing: DockerError.http(status: response.status, path: path, message: JSONBody.errorMessage(errorBody)))
                 return
@@ -55,7 +58,7 @@ public struct EventStream: AsyncSequence, Sendable {
             if !batch.isEmpty { continuation.yield(.items(batch)) }
             continuation.finish()
         } catch {
-            continuation.finish(throwing: error)
+            continuation.finish(throwing: DockerError(error, host: host))
         }
     }
 }

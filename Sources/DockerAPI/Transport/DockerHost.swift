@@ -1,3 +1,5 @@
+import HTTPTransport
+
 /// Where the Docker engine listens, resolved the way the docker CLI does: `--docker-host`, then
 /// `DOCKER_HOST`, then `/var/run/docker.sock`; `tcp://` honours `DOCKER_TLS_VERIFY` and
 /// `DOCKER_CERT_PATH` (ca.pem, cert.pem, key.pem).
@@ -7,12 +9,7 @@ public struct DockerHost: Sendable, Equatable, CustomStringConvertible {
         case tcp(host: String, port: Int)
     }
 
-    public struct TLS: Sendable, Equatable {
-        public var caFile: String
-        public var certFile: String
-        public var keyFile: String
-        public var verify: Bool
-    }
+    public typealias TLS = HTTPRequest.TLSFiles
 
     public var endpoint: Endpoint
     public var tls: TLS?
@@ -70,5 +67,15 @@ public struct DockerHost: Sendable, Equatable, CustomStringConvertible {
         case .unix: return "http://docker"
         case .tcp(let host, let port): return "\(tls == nil ? "http" : "https")://\(host):\(port)"
         }
+    }
+}
+
+extension DockerHost {
+    /// A GET of `path` on this engine. Docker never receives anything else from the auditor: every
+    /// request `DockerClient` and `EventStream` send is built here.
+    func get(_ path: String, timeoutSeconds: Int?) -> HTTPRequest {
+        var socket: String?
+        if case .unix(let path) = endpoint { socket = path }
+        return HTTPRequest(url: baseURL + path, method: .get, unixSocketPath: socket, tls: tls, timeoutSeconds: timeoutSeconds)
     }
 }

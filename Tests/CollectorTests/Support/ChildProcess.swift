@@ -1,4 +1,4 @@
-import DockerAPI
+import AuditSupport
 #if canImport(Glibc)
 import Glibc
 #endif

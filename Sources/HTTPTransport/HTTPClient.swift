@@ -1,0 +1,33 @@
+import AuditSupport
+
+/// The one owner of curl handles: every request the auditor makes, to Docker or to its own peers,
+/// runs here, on a thread of its own, and stops when the calling task is cancelled.
+public enum HTTPClient {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: [UInt8]
+    }
+
+    /// Sends `request` and reads the whole answer, keeping at most `maxBodyBytes` of its body.
+    public static func send(_ request: HTTPRequest, maxBodyBytes: Int = 64 << 20) async throws(TransferError) -> Response {
+        let cancel = CancelFlag()
+        let result: Result<Response, TransferError> = await withTaskCancellationHandler {
+            await OwnThread.run("http-\(request.method == .get ? "get" : "post")") { () -> Result<Response, TransferError> in
+                var body: [UInt8] = []
+                let transfer = CurlTransfer(request, cancelled: cancel) { chunk in
+                    body.append(contentsOf: chunk.prefix(Swift.max(0, maxBodyBytes - body.count)))
+                }
+                do throws(TransferError) {
+                    let head = try transfer.perform()
+                    return .success(Response(status: head.status, headers: head.headers, body: body))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } onCancel: {
+            cancel.set()
+        }
+        return try result.get()
+    }
+}
