@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "DockerAPI", "AuditStore", "Drift", "AuditSupport",
+                "DockerAPI", "AuditStore", "Findings", "Drift", "AuditSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -112,7 +112,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
-        .testTarget(name: "FindingsTests", dependencies: ["Findings", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings", "Collector", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),
     ],

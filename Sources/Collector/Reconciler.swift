@@ -1,6 +1,7 @@
 import AuditStore
 import AuditSupport
 import DockerAPI
+import Findings
 
 /// After a gap in coverage, compares what is running now with the last snapshots and stores what
 /// changed while nobody watched, as events from source `reconciliation` (attribute

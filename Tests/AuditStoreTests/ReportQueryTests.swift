@@ -75,12 +75,10 @@ import Testing
         try await withTemporaryStore { path in
             let writer = try EventWriter(path: path, logger: logger)
             writer.enqueue(events: Self.history(), source: .stream)
-            let inspect = ExecInspect(id: "p7", containerID: "c1", running: true, exitCode: nil, openStdin: true,
-                                      processConfig: .init(user: "root", privileged: false, tty: true, entrypoint: "/bin/sh", arguments: ["-c", "curl -f localhost || exit 1"]))
-            writer.enqueue(exec: ExecRecord(inspect, containerID: "c1", inspectedNs: 10 * Self.hour + 7 * 60_000_000_000 + 500))
-            let quiet = ExecInspect(id: "p8", containerID: "c1", running: false, exitCode: 0, openStdin: false,
-                                    processConfig: .init(user: "", privileged: false, tty: false, entrypoint: "/bin/sh", arguments: []))
-            writer.enqueue(exec: ExecRecord(quiet, containerID: "c1", inspectedNs: 10 * Self.hour + 8 * 60_000_000_000 + 500))
+            writer.enqueue(exec: ExecRecord(execID: "p7", containerID: "c1", inspectedNs: 10 * Self.hour + 7 * 60_000_000_000 + 500, user: "root",
+                                            privileged: false, tty: true, openStdin: true, entrypoint: "/bin/sh", arguments: ["-c", "curl -f localhost || exit 1"]))
+            writer.enqueue(exec: ExecRecord(execID: "p8", containerID: "c1", inspectedNs: 10 * Self.hour + 8 * 60_000_000_000 + 500, user: "",
+                                            privileged: false, tty: false, openStdin: false, entrypoint: "/bin/sh", arguments: []))
             await writer.close()
             let found = try StoreReader(path: path).interactiveExecStarts(fromNs: 0, toNs: .max)
             #expect(found.map { $0.attributes["execID"] } == ["p7"])

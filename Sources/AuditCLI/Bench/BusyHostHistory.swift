@@ -1,5 +1,6 @@
 import AuditStore
 import AuditSupport
+import Collector
 import Deployments
 import DockerAPI
 #if canImport(FoundationEssentials)

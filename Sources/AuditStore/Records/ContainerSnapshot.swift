@@ -1,5 +1,4 @@
 import AuditSupport
-import DockerAPI
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -25,7 +24,7 @@ public struct ContainerSnapshot: Codable, Sendable, Equatable {
     public var user: String?
     public var workingDir: String?
     public var labels: [String: String]
-    public var healthcheck: ContainerInspect.Healthcheck?
+    public var healthcheck: Healthcheck?
     public var shell: [String]?
     public var memory: Int64?
     public var memoryReservation: Int64?
@@ -47,50 +46,41 @@ public struct ContainerSnapshot: Codable, Sendable, Equatable {
     public var mounts: [String]
     public var readonlyRootfs: Bool?
 
-    public init(_ i: ContainerInspect) {
-        id = i.id
-        name = i.displayName
-        imageID = i.image
-        imageRef = i.config.image
-        created = i.created
-        status = i.state.status
-        running = i.state.running
-        startedAt = i.state.startedAt
-        finishedAt = i.state.finishedAt
-        restartCount = i.restartCount
-        env = i.config.env ?? []
-        cmd = i.config.cmd
-        entrypoint = i.config.entrypoint
-        user = i.config.user.flatMap { $0.isEmpty ? nil : $0 }
-        workingDir = i.config.workingDir.flatMap { $0.isEmpty ? nil : $0 }
-        labels = i.config.labels ?? [:]
-        healthcheck = i.config.healthcheck
-        shell = i.config.shell
-        let h = i.hostConfig
-        memory = h.memory
-        memoryReservation = h.memoryReservation
-        memorySwap = h.memorySwap
-        nanoCpus = h.nanoCpus
-        cpuShares = h.cpuShares
-        cpuQuota = h.cpuQuota
-        cpuPeriod = h.cpuPeriod
-        cpusetCpus = h.cpusetCpus.flatMap { $0.isEmpty ? nil : $0 }
-        pidsLimit = h.pidsLimit
-        if let policy = h.restartPolicy?.name, !policy.isEmpty {
-            let retries = h.restartPolicy?.maximumRetryCount ?? 0
-            restartPolicy = policy == "on-failure" && retries > 0 ? "on-failure:\(retries)" : policy
+    /// The identity and state; configuration fields start empty and are set one by one (the collector
+    /// fills them from `docker inspect`).
+    public init(id: String, name: String, imageID: String, created: String, status: String, running: Bool) {
+        self.id = id
+        self.name = name
+        self.imageID = imageID
+        self.created = created
+        self.status = status
+        self.running = running
+        env = []
+        labels = [:]
+        ports = []
+        mounts = []
+    }
+
+    /// The container's health check, stored with Docker's keys (snapshots written before this type
+    /// existed read back unchanged).
+    public struct Healthcheck: Codable, Sendable, Equatable {
+        public var test: [String]?
+        public var interval: Int64?
+        public var timeout: Int64?
+        public var retries: Int?
+        public var startPeriod: Int64?
+
+        public init(test: [String]?, interval: Int64?, timeout: Int64?, retries: Int?, startPeriod: Int64?) {
+            self.test = test
+            self.interval = interval
+            self.timeout = timeout
+            self.retries = retries
+            self.startPeriod = startPeriod
         }
-        privileged = h.privileged
-        capAdd = h.capAdd
-        capDrop = h.capDrop
-        networkMode = h.networkMode
-        ports = (h.portBindings ?? [:]).flatMap { containerPort, bindings in
-            (bindings ?? []).map { "\(containerPort) <- \($0.hostIp.flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0"):\($0.hostPort ?? "")" }
-        }.sorted()
-        mounts = (i.mounts ?? []).map { m in
-            "\(m.type ?? "bind") \(m.name ?? m.source ?? "") -> \(m.destination) \(m.rw == false ? "ro" : "rw")"
-        }.sorted()
-        readonlyRootfs = h.readonlyRootfs
+
+        enum CodingKeys: String, CodingKey {
+            case test = "Test", interval = "Interval", timeout = "Timeout", retries = "Retries", startPeriod = "StartPeriod"
+        }
     }
 
     public var startedAtTimestamp: Timestamp? { startedAt.flatMap(RFC3339.parse).flatMap { $0.nanoseconds > 0 ? $0 : nil } }

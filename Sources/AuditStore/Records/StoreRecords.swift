@@ -1,5 +1,3 @@
-import DockerAPI
-
 /// A container snapshot as the writer stores it. `snapshot == nil` records that the container is gone.
 public struct SnapshotRecord: Sendable {
     public var containerID: String
@@ -29,16 +27,17 @@ public struct ExecRecord: Sendable, Equatable {
     public var entrypoint: String?
     public var arguments: [String]
 
-    public init(_ exec: ExecInspect, containerID: String, inspectedNs: Int64) {
-        execID = exec.id
+    public init(execID: String, containerID: String, inspectedNs: Int64, user: String?, privileged: Bool?, tty: Bool?, openStdin: Bool?,
+                entrypoint: String?, arguments: [String]) {
+        self.execID = execID
         self.containerID = containerID
         self.inspectedNs = inspectedNs
-        user = exec.processConfig.user
-        privileged = exec.processConfig.privileged
-        tty = exec.processConfig.tty
-        openStdin = exec.openStdin
-        entrypoint = exec.processConfig.entrypoint
-        arguments = exec.processConfig.arguments ?? []
+        self.user = user
+        self.privileged = privileged
+        self.tty = tty
+        self.openStdin = openStdin
+        self.entrypoint = entrypoint
+        self.arguments = arguments
     }
 }
 

@@ -1,5 +1,7 @@
 import Testing
-@testable import AuditStore
+import AuditStore
+import Collector
+import Findings
 @testable import DockerAPI
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,3 +1,4 @@
+import AuditStore
 import AuditSupport
 
 /// One field of a container's configuration that differs between two snapshots, in words an operator
