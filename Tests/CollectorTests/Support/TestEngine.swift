@@ -42,7 +42,7 @@ enum TestEngine {
         let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
         guard status == 0 else {
             throw CommandFailed(command: arguments.joined(separator: " "), status: status,
-                                stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+                                stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "", stdout: output)
         }
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -62,6 +62,8 @@ enum TestEngine {
         let command: String
         let status: Int32
         let stderr: String
+        /// What it printed before failing: a checking command's report.
+        var stdout = ""
         var description: String { "\(command) exited \(status): \(stderr)" }
     }
 

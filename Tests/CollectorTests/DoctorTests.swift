@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `audit doctor` against a working collector and against a broken setup: every check a line, the
+/// failures with their fix, and the exit status a monitoring probe reads.
+@Suite(.serialized, .enabled(if: TestEngine.enabled, "needs AUDIT_TEST_DOCKER_HOST (scripts/test starts a private dockerd)"))
+struct DoctorTests {
+    @Test func aRunningCollectorOnAReachableEnginePassesEveryCheck() async throws {
+        let host = try TestEngine.requireHost()
+        try await withTemporaryDirectory { dir in
+            let secret = dir + "/webhook.secret"
+            try "s3cr3t".write(toFile: secret, atomically: true, encoding: .utf8)
+            chmod(secret, 0o600)
+            let collector = try CollectorProcess(dbPath: dir + "/audit.db", dockerHost: host, logPath: dir + "/collect.log")
+            try await collector.waitUntilLive()
+            let name = TestEngine.uniqueName("doctor")
+            _ = try await TestEngine.docker("create", "--network", "none", "--name", name, TestEngine.image, "true")
+            TestEngine.removeContainer(name)
+            try await eventually("the create stored") { try await TestEngine.run([TestEngine.auditBinary, "events", "--db", dir + "/audit.db", "--since", "1m"]).contains(name) }
+            let out = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/audit.db", "--docker-host", host, "--secret-file", secret])
+            for check in ["socket", "engine", "schema", "integrity", "disk", "collector", "events", "secret"] {
+                #expect(out.contains("ok    \(check)"), "\(check) did not pass:\n\(out)")
+            }
+            #expect(!out.contains("FAIL") && out.contains("all 8 checks passed"), "\(out)")
+            #expect(try await collector.stop() == 0)
+        }
+    }
+
+    @Test func aMissingEngineAnUnwatchedStoreAndAReadableSecretFailWithTheirFix() async throws {
+        let host = try TestEngine.requireHost()
+        try await withTemporaryDirectory { dir in
+            let collector = try CollectorProcess(dbPath: dir + "/audit.db", dockerHost: host, logPath: dir + "/collect.log")
+            try await collector.waitUntilLive()
+            #expect(try await collector.stop() == 0)
+            let secret = dir + "/webhook.secret"
+            try "s3cr3t".write(toFile: secret, atomically: true, encoding: .utf8)
+            chmod(secret, 0o644)
+            do {
+                let out = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/audit.db", "--docker-host", "unix://\(dir)/absent.sock",
+                                                    "--secret-file", secret])
+                Issue.record("doctor passed a broken setup:\n\(out)")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.status == 1)
+                let out = failure.stdout
+                #expect(out.contains("FAIL  socket      \(dir)/absent.sock: No such file or directory"), "\(out)")
+                #expect(out.contains("FAIL  engine"), "\(out)")
+                #expect(out.contains("FAIL  collector   no collector connected since"), "\(out)")
+                #expect(out.contains("FAIL  secret      \(secret) has mode 644") && out.contains("fix: chmod 600 \(secret)"), "\(out)")
+                #expect(out.contains("ok    schema") && out.contains("ok    integrity"), "\(out)")
+                #expect(out.contains(" of 8 checks failed"), "\(out)")
+            }
+            do {
+                _ = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/none.db", "--docker-host", host])
+                Issue.record("doctor passed without a store")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.status == 1 && failure.stdout.contains("FAIL  store       no audit store at \(dir)/none.db"), "\(failure.stdout)")
+            }
+        }
+    }
+}
