@@ -109,6 +109,19 @@ import Testing
         #expect(error(String(repeating: "[", count: 300)) == "malformed JSON: nested deeper than 256 levels")
     }
 
+    /// Bad bytes are refused, not replaced: two different ids must not read as the same text.
+    @Test func refusesInvalidUTF8InStrings() throws {
+        let body: [UInt8] = Array(#"{"id":"d"#.utf8) + [0xFF] + Array(#"","status":"in_progress","started_at":"2024-05-01T10:00:00Z"}"#.utf8)
+        #expect(throws: DeploymentInputError.malformedJSON("invalid UTF-8 in a string at byte 8")) {
+            try DeploymentRecord.parseWire(body, defaultSource: .webhook)
+        }
+        // After an escape, and a sequence cut short before the closing quote.
+        #expect(throws: DeploymentInputError.malformedJSON("invalid UTF-8 in a string at byte 8")) {
+            try JSONValue.parse(Array(#"{"s":"\né"#.utf8.dropLast()) + Array(#""}"#.utf8))
+        }
+        #expect(try JSONValue.parse(Array(#"{"s":"\nébc"}"#.utf8))["s"]?.string == "\nébc")
+    }
+
     @Test func decodesStringEscapes() throws {
         let value = try JSONValue.parse(Array(#"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude80"}"#.utf8))
         #expect(value["s"]?.string == "a\"b\\c/d\né🚀")
