@@ -87,10 +87,13 @@ public struct CollectorService: Service {
 
     private func session(_ client: DockerClient) async throws {
         let host = client.host.description
-        let reader = try StoreReader(path: storePath)
         let connectNs = Timestamp.now().nanoseconds
-        let previous = try reader.lastCoverage(dockerHost: host)
-        let lastEventNs = try Self.resumePoint(lastStreamEventNs: reader.lastStreamEventNs(), previousCoverageEndNs: previous?.endNs)
+        // SQLite blocks: every store read of a session runs on a thread of its own, on a connection of its own.
+        let (previous, lastStreamEventNs) = try await OwnThread.run("store-resume") { [storePath] () throws(SQLiteError) in
+            let reader = try StoreReader(path: storePath)
+            return (try reader.lastCoverage(dockerHost: host), try reader.lastStreamEventNs())
+        }
+        let lastEventNs = Self.resumePoint(lastStreamEventNs: lastStreamEventNs, previousCoverageEndNs: previous?.endNs)
         let inspector = Inspector(client: client, writer: writer, logger: logger)
         writer.openCoverage(dockerHost: host, startedNs: connectNs)
         logger.info("connected to docker engine", metadata: [
@@ -112,7 +115,7 @@ public struct CollectorService: Service {
         }
         await writer.flush()
 
-        let known = try reader.latestSnapshots()
+        let known = try await OwnThread.run("store-snapshots") { [storePath] () throws(SQLiteError) in try StoreReader(path: storePath).latestSnapshots() }
         let firstRun = previous == nil && known.isEmpty
         let reconciler = Reconciler(client: client, writer: writer)
         let outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
