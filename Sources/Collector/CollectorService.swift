@@ -118,7 +118,18 @@ public struct CollectorService: Service {
         let known = try await OwnThread.run("store-snapshots") { [storePath] () throws(SQLiteError) in try StoreReader(path: storePath).latestSnapshots() }
         let firstRun = previous == nil && known.isEmpty
         let reconciler = Reconciler(client: client, writer: writer)
-        let outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
+        let outcome: Reconciler.Outcome
+        do {
+            outcome = try await reconciler.reconcile(known: known, gapEndNs: connectNs, recordChanges: !firstRun)
+        } catch {
+            // Cut short: what was reconciled is stored with its snapshots; the gap is kept, marked
+            // unreconciled (no change count), and the next connection's reconciliation covers the rest.
+            if let previous {
+                writer.record(gap: GapRecord(dockerHost: host, fromNs: previous.endNs, toNs: connectNs, cause: previous.reason ?? "collector stopped unexpectedly",
+                                             replayed: replayed, reconciledNs: nil, changesFound: nil))
+            }
+            throw error
+        }
         if let previous {
             status.recordedGap()
             let cause = previous.reason ?? "collector stopped unexpectedly"

@@ -38,6 +38,11 @@ public struct DriftMonitor: Service {
     }
 
     public func run() async throws {
+        // A check in progress (a hung inspect) is cancelled too: SIGTERM does not wait for it.
+        try await cancelWhenGracefulShutdown { try await self.checkOnSchedule() }
+    }
+
+    private func checkOnSchedule() async throws {
         let repository = try DriftFindingRepository(path: storePath)
         var nextCheck = ContinuousClock.now
         var lastDeploymentSeen: Int64?

@@ -39,14 +39,19 @@ struct Reconciler: Sendable {
                 let reason = old == nil && !recordChanges ? "baseline" : "reconciliation"
                 writer.enqueue(snapshot: SnapshotRecord(containerID: summary.id, takenNs: now, triggerNs: nil, reason: reason, snapshot: snapshot))
             }
+            // With its snapshot, never after the loop: a reconciliation cut short (SIGTERM, the engine
+            // gone) must not store the new snapshot without the change, or the next one compares
+            // against it and the change is never found.
+            if !changes.isEmpty { writer.enqueue(events: changes, source: .reconciliation) }
         }
         if recordChanges {
             for (id, old) in known where !present.contains(id) {
-                outcome.changes.append(Self.event(old, action: "destroy", at: gapEndNs, extra: []))
+                let destroy = Self.event(old, action: "destroy", at: gapEndNs, extra: [])
+                outcome.changes.append(destroy)
                 writer.enqueue(snapshot: SnapshotRecord(containerID: id, takenNs: now, triggerNs: nil, reason: "reconciliation", snapshot: nil))
+                writer.enqueue(events: [destroy], source: .reconciliation)
             }
         }
-        writer.enqueue(events: outcome.changes, source: .reconciliation)
         return outcome
     }
 

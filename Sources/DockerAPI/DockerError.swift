@@ -35,6 +35,8 @@ extension DockerError {
         switch error {
         case .cancelled: self = .cancelled
         case .unreachable(_, let reason): self = .unreachable(host: host.description, reason: reason)
+        case .setup(_, let reason): self = .invalidHost(host.description, reason)
+        case .tooLarge(let url, let limit): self = .invalidResponse(path: url, reason: "answer larger than \(limit) bytes")
         }
     }
 }

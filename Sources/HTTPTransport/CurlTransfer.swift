@@ -48,47 +48,56 @@ public final class CurlTransfer {
         errorBuffer.deallocate()
     }
 
-    private func set(_ option: CURLoption, _ rc: CURLcode) {
+    private func set(_ name: String, _ rc: CURLcode) {
         guard rc != CURLE_OK, setupFailure == nil else { return }
-        setupFailure = "curl option \(option.rawValue) refused: " + (String(validatingCString: curl_easy_strerror(rc)) ?? "error \(rc.rawValue)")
+        setupFailure = "curl refused \(name): " + (String(validatingCString: curl_easy_strerror(rc)) ?? "error \(rc.rawValue)")
+    }
+
+    private func appendHeader(_ line: String) {
+        guard let list = curl_slist_append(headerList, line) else {
+            if setupFailure == nil { setupFailure = "out of memory building the request's headers" }
+            return
+        }
+        headerList = list
     }
 
     private func configure(_ request: HTTPRequest) {
-        set(CURLOPT_URL, audit_curl_setopt_string(handle, CURLOPT_URL, url))
+        set("CURLOPT_URL", audit_curl_setopt_string(handle, CURLOPT_URL, url))
         switch request.method {
         case .get:
-            set(CURLOPT_HTTPGET, audit_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            set("CURLOPT_HTTPGET", audit_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         case .post(let body, let contentType):
-            set(CURLOPT_POST, audit_curl_setopt_long(handle, CURLOPT_POST, 1))
-            set(CURLOPT_POSTFIELDSIZE_LARGE, audit_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE_LARGE, body.count))
+            set("CURLOPT_POST", audit_curl_setopt_long(handle, CURLOPT_POST, 1))
+            // The plain `long` size: bodies here are a few KiB (CURLOPT_POSTFIELDSIZE_LARGE takes a curl_off_t).
+            set("CURLOPT_POSTFIELDSIZE", audit_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
             // curl copies the body now, so it does not depend on this array's lifetime.
             body.withUnsafeBytes { raw in
                 let base = raw.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-                set(CURLOPT_COPYPOSTFIELDS, audit_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
+                set("CURLOPT_COPYPOSTFIELDS", audit_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
             }
-            headerList = curl_slist_append(headerList, "Content-Type: \(contentType)")
+            appendHeader("Content-Type: \(contentType)")
             // No `Expect: 100-continue` round trip for small bodies.
-            headerList = curl_slist_append(headerList, "Expect:")
+            appendHeader("Expect:")
         }
-        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
-        if let headerList { set(CURLOPT_HTTPHEADER, audit_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList)) }
-        set(CURLOPT_NOSIGNAL, audit_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        set(CURLOPT_CONNECTTIMEOUT, audit_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 5))
-        set(CURLOPT_TCP_KEEPALIVE, audit_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
-        set(CURLOPT_ERRORBUFFER, audit_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        if let timeout = request.timeoutSeconds { set(CURLOPT_TIMEOUT, audit_curl_setopt_long(handle, CURLOPT_TIMEOUT, timeout)) }
-        if let socket = request.unixSocketPath { set(CURLOPT_UNIX_SOCKET_PATH, audit_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket)) }
+        for (name, value) in request.headers { appendHeader("\(name): \(value)") }
+        if let headerList { set("CURLOPT_HTTPHEADER", audit_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList)) }
+        set("CURLOPT_NOSIGNAL", audit_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set("CURLOPT_CONNECTTIMEOUT", audit_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 5))
+        set("CURLOPT_TCP_KEEPALIVE", audit_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        set("CURLOPT_ERRORBUFFER", audit_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        if let timeout = request.timeoutSeconds { set("CURLOPT_TIMEOUT", audit_curl_setopt_long(handle, CURLOPT_TIMEOUT, timeout)) }
+        if let socket = request.unixSocketPath { set("CURLOPT_UNIX_SOCKET_PATH", audit_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket)) }
         if let tls = request.tls {
-            set(CURLOPT_CAINFO, audit_curl_setopt_string(handle, CURLOPT_CAINFO, tls.caFile))
-            set(CURLOPT_SSLCERT, audit_curl_setopt_string(handle, CURLOPT_SSLCERT, tls.certFile))
-            set(CURLOPT_SSLKEY, audit_curl_setopt_string(handle, CURLOPT_SSLKEY, tls.keyFile))
-            set(CURLOPT_SSL_VERIFYPEER, audit_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, tls.verify ? 1 : 0))
-            set(CURLOPT_SSL_VERIFYHOST, audit_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2 : 0))
+            set("CURLOPT_CAINFO", audit_curl_setopt_string(handle, CURLOPT_CAINFO, tls.caFile))
+            set("CURLOPT_SSLCERT", audit_curl_setopt_string(handle, CURLOPT_SSLCERT, tls.certFile))
+            set("CURLOPT_SSLKEY", audit_curl_setopt_string(handle, CURLOPT_SSLKEY, tls.keyFile))
+            set("CURLOPT_SSL_VERIFYPEER", audit_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, tls.verify ? 1 : 0))
+            set("CURLOPT_SSL_VERIFYHOST", audit_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2 : 0))
         }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        set(CURLOPT_WRITEDATA, audit_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
-        set(CURLOPT_HEADERDATA, audit_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
-        set(CURLOPT_WRITEFUNCTION, audit_curl_setopt_write_function(handle) { data, size, count, context in
+        set("CURLOPT_WRITEDATA", audit_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        set("CURLOPT_HEADERDATA", audit_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        set("CURLOPT_WRITEFUNCTION", audit_curl_setopt_write_function(handle) { data, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
             if transfer.cancelled?.isSet == true { return 0 }
@@ -96,16 +105,16 @@ public final class CurlTransfer {
             transfer.onData(UnsafeRawBufferPointer(start: data, count: n))
             return n
         })
-        set(CURLOPT_HEADERFUNCTION, audit_curl_setopt_header_function(handle) { data, size, count, context in
+        set("CURLOPT_HEADERFUNCTION", audit_curl_setopt_header_function(handle) { data, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
             transfer.header(UnsafeRawBufferPointer(start: data, count: n))
             return n
         })
         if cancelled != nil {
-            set(CURLOPT_NOPROGRESS, audit_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-            set(CURLOPT_XFERINFODATA, audit_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
-            set(CURLOPT_XFERINFOFUNCTION, audit_curl_setopt_xferinfo_function(handle) { context, _, _, _, _ in
+            set("CURLOPT_NOPROGRESS", audit_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+            set("CURLOPT_XFERINFODATA", audit_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
+            set("CURLOPT_XFERINFOFUNCTION", audit_curl_setopt_xferinfo_function(handle) { context, _, _, _, _ in
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
                 return transfer.cancelled?.isSet == true ? 1 : 0
             })
@@ -140,10 +149,11 @@ public final class CurlTransfer {
 
     /// Runs the transfer to its end on the calling thread (never call from the cooperative pool).
     public func perform() throws(TransferError) -> Head {
-        if let setupFailure { throw .unreachable(url: url, reason: setupFailure) }
+        if let setupFailure { throw .setup(url: url, reason: setupFailure) }
         if cancelled?.isSet == true { throw .cancelled }
         let code = curl_easy_perform(handle)
-        if cancelled?.isSet == true { throw .cancelled }
+        // Only an aborted transfer was cancelled: one that completed as the flag was set has its answer.
+        if code != CURLE_OK, cancelled?.isSet == true { throw .cancelled }
         guard code == CURLE_OK else {
             let detail = String(validatingCString: errorBuffer) ?? ""
             let reason = detail.isEmpty ? (String(validatingCString: curl_easy_strerror(code)) ?? "curl error \(code.rawValue)") : detail

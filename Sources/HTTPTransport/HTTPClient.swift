@@ -9,20 +9,27 @@ public enum HTTPClient {
         public var body: [UInt8]
     }
 
-    /// Sends `request` and reads the whole answer, keeping at most `maxBodyBytes` of its body.
+    /// Sends `request` and reads the whole answer; a body past `maxBodyBytes` stops the transfer
+    /// with `.tooLarge` rather than being cut short without a word.
     public static func send(_ request: HTTPRequest, maxBodyBytes: Int = 64 << 20) async throws(TransferError) -> Response {
         let cancel = CancelFlag()
         let result: Result<Response, TransferError> = await withTaskCancellationHandler {
             await OwnThread.run("http-\(request.method == .get ? "get" : "post")") { () -> Result<Response, TransferError> in
                 var body: [UInt8] = []
+                var overflowed = false
                 let transfer = CurlTransfer(request, cancelled: cancel) { chunk in
-                    body.append(contentsOf: chunk.prefix(Swift.max(0, maxBodyBytes - body.count)))
+                    guard chunk.count <= maxBodyBytes - body.count else {
+                        overflowed = true
+                        cancel.set()
+                        return
+                    }
+                    body.append(contentsOf: chunk)
                 }
                 do throws(TransferError) {
                     let head = try transfer.perform()
                     return .success(Response(status: head.status, headers: head.headers, body: body))
                 } catch {
-                    return .failure(error)
+                    return .failure(overflowed ? .tooLarge(url: request.url, limitBytes: maxBodyBytes) : error)
                 }
             }
         } onCancel: {

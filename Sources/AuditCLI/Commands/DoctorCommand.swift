@@ -68,7 +68,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if case .unix(let path) = host.endpoint {
             let usable = access(path, R_OK | W_OK) == 0
             let missing = !usable && errno == ENOENT
-            checks.append(Check(name: "socket", ok: usable, detail: usable ? "\(path) is readable" : "\(path): \(String(cString: strerror(errno)))",
+            checks.append(Check(name: "socket", ok: usable, detail: usable ? "\(path) is readable and writable" : "\(path): \(String(cString: strerror(errno)))",
                                 fix: missing ? "start the Docker engine, or point --docker-host / DOCKER_HOST at its socket"
                                     : "run as root, or add this user to the socket's group (usermod -aG docker USER) and log in again"))
         }
@@ -119,11 +119,13 @@ struct DoctorCommand: AsyncParsableCommand {
         let bytesPerEvent = total > 0 ? Double(size) / Double(total) : 0
         let week = Int64(Double(lastDay) * 7 * bytesPerEvent)
         var fs = statvfs()
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        guard statvfs(directory.isEmpty ? "." : directory, &fs) == 0 else {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let directory = parts.count < 2 ? "." : (parts.dropLast().joined(separator: "/").isEmpty ? "/" : parts.dropLast().joined(separator: "/"))
+        guard statvfs(directory, &fs) == 0 else {
             return Check(name: "disk", ok: false, detail: "cannot read free space of \(directory): \(String(cString: strerror(errno)))", fix: "check the directory exists")
         }
-        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        let (product, overflow) = Int64(clamping: fs.f_bavail).multipliedReportingOverflow(by: Int64(clamping: fs.f_frsize))
+        let free = overflow ? .max : product
         return Check(name: "disk", ok: free > week,
                      detail: "\(Self.rounded(free)) free; a week at the last day's \(lastDay) events needs \(Self.rounded(week))",
                      fix: "free space on that file system or move the store (--db) to a larger one")
@@ -167,8 +169,9 @@ struct DoctorCommand: AsyncParsableCommand {
             return Check(name: "secret", ok: false, detail: "\(path): \(String(cString: strerror(errno)))", fix: "check the path the collector is given")
         }
         let mode = info.st_mode & 0o777
-        let ok = mode & 0o077 == 0
+        let ok = mode & 0o077 == 0 && mode & 0o400 != 0
         return Check(name: "secret", ok: ok, detail: "\(path) has mode \(String(mode, radix: 8))",
-                     fix: "chmod 600 \(path): anyone who reads it can sign deployment records")
+                     fix: mode & 0o400 == 0 ? "chmod 600 \(path): the collector's user must be able to read it"
+                        : "chmod 600 \(path): anyone who reads it can sign deployment records")
     }
 }

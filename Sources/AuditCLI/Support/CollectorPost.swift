@@ -23,8 +23,10 @@ enum CollectorPost {
             response = try await HTTPClient.send(request, maxBodyBytes: 64 << 10)
         } catch .unreachable(_, let reason) {
             throw Failed(description: "cannot reach the collector at \(url): \(reason); check --collector and that `audit collect --listen` runs there")
-        } catch {
+        } catch .cancelled {
             throw Failed(description: "posting to the collector at \(url) was cancelled")
+        } catch {
+            throw Failed(description: "\(error); check --collector")
         }
         guard (200..<300).contains(response.status) else {
             throw Failed(description: "the collector at \(url) refused the deployment record (\(response.status)): \(String(decoding: response.body, as: UTF8.self))")
