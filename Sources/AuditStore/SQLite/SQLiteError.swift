@@ -18,7 +18,8 @@ extension SQLiteError {
     /// A row SQLite returned that this audit cannot read (written by another program or a newer
     /// audit): an error naming it, rather than a guess or a silently shorter answer.
     static func unreadableRow(_ table: String, id: String, _ reason: String) -> SQLiteError {
-        SQLiteError(code: 20 /* SQLITE_MISMATCH */, message: "\(table) row \(id) cannot be read: \(reason); "
-                    + "check that every audit writing this store is the same version (`audit status`)", sql: nil)
+        SQLiteError(code: 20 /* SQLITE_MISMATCH */, message: "\(table) row \(id) cannot be read: \(reason); it was written by "
+                    + "another program or a newer audit; to drop the row: "
+                    + "sqlite3 STORE \"DELETE FROM \(table) WHERE id = '\(id)'\" (a deployment can then be posted again)", sql: nil)
     }
 }
