@@ -9,18 +9,39 @@ import Darwin
 /// Runs blocking work (curl_easy_perform, SQLite) on a thread of its own, so it never occupies one of
 /// the few threads of Swift's cooperative pool, and bridges the result back to async code.
 public enum OwnThread {
+    /// Runs `work` on a new thread with the system's default stack and returns its result.
     public static func run<T: Sendable, E: Error>(_ name: String, _ work: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
-        let result: Result<T, E> = await withCheckedContinuation { continuation in
-            start(name) {
+        // Without a stack size `start` always starts a thread (or traps), so there is always an answer.
+        try await run(name, stackBytes: nil, work)!
+    }
+
+    /// Runs `work` on a new thread with `stackBytes` of stack (nil: the system's default) and returns
+    /// its result; nil, with `work` not run, when no thread with that stack can be started (see `start`).
+    /// Deep-nesting tests and benches use it to show a parser fits a small stack: a fallback to the
+    /// default stack would hide the very thing they check, so the refusal is the caller's to report.
+    public static func run<T: Sendable, E: Error>(
+        _ name: String, stackBytes: Int?, _ work: @escaping @Sendable () throws(E) -> T
+    ) async throws(E) -> T? {
+        let result: Result<T, E>? = await withCheckedContinuation { continuation in
+            let started = start(name, stackBytes: stackBytes) {
                 do throws(E) { continuation.resume(returning: .success(try work())) }
                 catch { continuation.resume(returning: .failure(error)) }
             }
+            if !started { continuation.resume(returning: nil) }
         }
-        return try result.get()
+        return try result?.get()
     }
 
-    /// Starts `body` on a new detached thread.
-    public static func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
+    /// Starts `body` on a new detached thread with `stackBytes` of stack (nil: the system's default,
+    /// usually 8 MiB on Linux) and answers whether it did.
+    ///
+    /// Without `stackBytes` the answer is always true: a process out of threads traps. With it, false
+    /// means nothing started and `body` never runs: the system refused the size (pthread_attr_setstacksize:
+    /// below PTHREAD_STACK_MIN, which glibc puts at 16 KiB on x86_64 and 128 KiB on arm64, or on Darwin
+    /// not a whole number of pages) or could not start a thread with it (pthread_create: no memory for
+    /// that stack, or out of threads).
+    @discardableResult
+    public static func start(_ name: String, stackBytes: Int? = nil, _ body: @escaping @Sendable () -> Void) -> Bool {
         final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
         // Named, so `top -H` and profilers show which thread is busy (Linux allows 15 characters).
         let named: @Sendable () -> Void = {
@@ -29,10 +50,12 @@ public enum OwnThread {
             #endif
             body()
         }
-        let box = Unmanaged.passRetained(Box(named)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        if let stackBytes, stackBytes < 0 || pthread_attr_setstacksize(&attributes, stackBytes) != 0 { return false }
+        let box = Unmanaged.passRetained(Box(named))
         #if canImport(Darwin)
         var thread: pthread_t?
         #else
@@ -46,9 +69,13 @@ public enum OwnThread {
             #endif
             box.body()
             return nil
-        }, box)
-        pthread_attr_destroy(&attributes)
-        precondition(rc == 0, "pthread_create failed with \(rc): the process is out of threads")
+        }, box.toOpaque())
+        guard rc == 0 else {
+            box.release()
+            precondition(stackBytes != nil, "pthread_create failed with \(rc): the process is out of threads")
+            return false
+        }
+        return true
     }
 }
 

@@ -1,11 +1,6 @@
 import AuditSupport
 import Testing
 @testable import Deployments
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A webhook body is whatever a sender posts: nesting 100,000 levels deep must be refused with a
 /// message, not overflow the stack. Each parse runs on a thread with a 256 KiB stack; the recursive
@@ -18,9 +13,9 @@ import Darwin
     private static let unclosed = Array(repeating: UInt8(ascii: "["), count: 1 << 20)
     private static let refusal = DeploymentInputError.malformedJSON("nested deeper than 256 levels")
 
-    /// What each webhook parser says about `body`, parsed on a thread with `stackKiB` of stack.
-    private static func errors(_ body: [UInt8], stackKiB: Int = 256) -> [DeploymentInputError?] {
-        onSmallStack(stackKiB) { () -> [DeploymentInputError?] in
+    /// What each webhook parser says about `body`, parsed on a thread with a 256 KiB stack.
+    private static func errors(_ body: [UInt8]) async throws -> [DeploymentInputError?] {
+        try await onSmallStack { () -> [DeploymentInputError?] in
             var found: [DeploymentInputError?] = []
             do throws(DeploymentInputError) { _ = try DeploymentRecord.parseWire(body, defaultSource: .webhook); found.append(nil) } catch { found.append(error) }
             for event in ["deployment", "deployment_status"] {
@@ -31,25 +26,25 @@ import Darwin
         }
     }
 
-    @Test func nestedArraysAreRefused() {
-        #expect(Self.errors(Self.nestedArrays) == Array(repeating: Self.refusal, count: 4))
+    @Test func nestedArraysAreRefused() async throws {
+        #expect(try await Self.errors(Self.nestedArrays) == Array(repeating: Self.refusal, count: 4))
         #expect(Self.refusal.description == "malformed JSON: nested deeper than 256 levels")
     }
 
-    @Test func nestedObjectsAreRefused() {
-        #expect(Self.errors(Self.nestedObjects) == Array(repeating: Self.refusal, count: 4))
+    @Test func nestedObjectsAreRefused() async throws {
+        #expect(try await Self.errors(Self.nestedObjects) == Array(repeating: Self.refusal, count: 4))
     }
 
-    @Test func aMebibyteOfOpenBracketsIsRefused() {
-        #expect(Self.errors(Self.unclosed) == Array(repeating: Self.refusal, count: 4))
+    @Test func aMebibyteOfOpenBracketsIsRefused() async throws {
+        #expect(try await Self.errors(Self.unclosed) == Array(repeating: Self.refusal, count: 4))
     }
 
     /// Deep nesting inside a field: the limit is the document's, wherever the nesting starts.
-    @Test func deepNestingInsideAFieldIsRefused() {
+    @Test func deepNestingInsideAFieldIsRefused() async throws {
         let wire = Array(#"{"id":"d1","status":"in_progress","started_at":"2024-05-01T10:00:00Z","note":"#.utf8) + Self.nestedObjects + [UInt8(ascii: "}")]
         let github = Array(#"{"deployment":{"id":1,"created_at":"2024-05-01T10:00:00Z","payload":"#.utf8) + Self.nestedArrays + Array("}}".utf8)
         let gitlab = Array(#"{"object_kind":"deployment","project":"#.utf8) + Self.nestedArrays + [UInt8(ascii: "}")]
-        #expect(onSmallStack(256) { () -> [DeploymentInputError?] in
+        #expect(try await onSmallStack { () -> [DeploymentInputError?] in
             var found: [DeploymentInputError?] = []
             do throws(DeploymentInputError) { _ = try DeploymentRecord.parseWire(wire, defaultSource: .webhook); found.append(nil) } catch { found.append(error) }
             do throws(DeploymentInputError) { _ = try GitHubDeploymentPayload.map(event: "deployment", body: github); found.append(nil) } catch { found.append(error) }
@@ -60,9 +55,9 @@ import Darwin
 
     /// GitHub's `payload` may be a string holding JSON; deep nesting in it is not ours, like any other
     /// string that is not an object, and the delivery still maps.
-    @Test func deepNestingInAPayloadStringIsIgnored() throws {
+    @Test func deepNestingInAPayloadStringIsIgnored() async throws {
         let body = Array(#"{"deployment":{"id":1,"created_at":"2024-05-01T10:00:00Z","payload":""#.utf8) + Self.nestedArrays + Array(#""}}"#.utf8)
-        let outcome = onSmallStack(256) { () -> Result<DeploymentWebhookOutcome, DeploymentInputError> in
+        let outcome = try await onSmallStack { () -> Result<DeploymentWebhookOutcome, DeploymentInputError> in
             do throws(DeploymentInputError) { return .success(try GitHubDeploymentPayload.map(event: "deployment", body: body)) } catch { return .failure(error) }
         }
         guard case .success(.record(let record)) = outcome else { Issue.record("expected a record, got \(outcome)"); return }
@@ -72,12 +67,12 @@ import Darwin
 
     /// The limit itself: 256 levels parse, 257 do not; the deepest accepted document is also freed
     /// (recursively) without overflowing the small stack.
-    @Test func theLimitIs256Levels() {
+    @Test func theLimitIs256Levels() async throws {
         func nested(_ levels: Int) -> [UInt8] {
             Array(repeating: UInt8(ascii: "["), count: levels) + Array(repeating: UInt8(ascii: "]"), count: levels)
         }
         let bodies = [nested(256), nested(257)]
-        let results = onSmallStack(256) { () -> [DeploymentInputError?] in
+        let results = try await onSmallStack { () -> [DeploymentInputError?] in
             bodies.map { body in
                 do throws(DeploymentInputError) { _ = try JSONValue.parse(body); return nil } catch { return error }
             }
@@ -86,38 +81,8 @@ import Darwin
     }
 }
 
-/// Runs `work` on a new thread with `kib` KiB of stack and returns its result.
-private func onSmallStack<T: Sendable>(_ kib: Int, _ work: @escaping @Sendable () -> T) -> T {
-    let slot = ResultSlot<T>()
-    let job = ThreadJob { slot.value = work() }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    precondition(pthread_attr_setstacksize(&attributes, kib * 1024) == 0)
-    #if canImport(Glibc)
-    var thread = pthread_t()
-    #else
-    var thread: pthread_t?
-    #endif
-    let started = pthread_create(&thread, &attributes, { raw in
-        Unmanaged<ThreadJob>.fromOpaque(raw!).takeUnretainedValue().run()
-        return nil
-    }, Unmanaged.passUnretained(job).toOpaque())
-    precondition(started == 0, "pthread_create: \(started)")
-    #if canImport(Glibc)
-    pthread_join(thread, nil)
-    #else
-    pthread_join(thread!, nil)
-    #endif
-    return withExtendedLifetime(job) { slot.value! }
-}
-
-/// What the thread runs; `pthread_join` orders its writes before the reads after it.
-private final class ThreadJob: @unchecked Sendable {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
-private final class ResultSlot<T>: @unchecked Sendable {
-    var value: T?
+/// `work`'s result from a thread with a 256 KiB stack; a system that refuses that size fails the test
+/// rather than parse on a bigger stack, which would prove nothing.
+private func onSmallStack<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+    try #require(await OwnThread.run("deep-nesting", stackBytes: 256 * 1024, work), "no thread with a 256 KiB stack")
 }

@@ -26,26 +26,52 @@ import Darwin
 ///       -emit-module -emit-module-path $d/$n.swiftmodule -o $d/lib$n.a "$@"; }
 ///     m Crypto Tests/Fuzz/Stubs/Crypto.swift && m AuditSupport Sources/AuditSupport/*.swift
 ///     m Deployments Sources/Deployments/*.swift -lAuditSupport -lCrypto
-///     echo 'JSONParserBench.main()' > $d/main.swift
+///     echo 'await JSONParserBench.main()' > $d/main.swift
 ///     swiftc $o Sources/AuditCLI/Bench/JSONParserBench.swift $d/main.swift -o $d/bench \
 ///       -lDeployments -lAuditSupport -lCrypto && $d/bench 10000 512
 ///
-/// (`bench ITERATIONS STACK_KIB`; Tests/Fuzz/Stubs/Crypto.swift stands in for swift-crypto, as in
-/// scripts/fuzz, and only the signature code uses it.)
+/// (`bench [ITERATIONS [STACK_KIB [GITHUB_BODY]]]`, defaults 10000, 512 and `defaultGitHubBody`;
+/// Tests/Fuzz/Stubs/Crypto.swift stands in for swift-crypto, as in scripts/fuzz, and only the
+/// signature code uses it.)
 enum JSONParserBench {
-    /// The standalone build's entry point: `bench [ITERATIONS [STACK_KIB]]`.
-    static func main() {
-        let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+    /// The GitHub `deployment_status` delivery timed by default, relative to the package root: the
+    /// tests' fixture, read rather than copied here, so there is one copy of it.
+    static let defaultGitHubBody = "Tests/DeploymentsTests/Fixtures/github-deployment-status-success.json"
+
+    /// The standalone build's entry point: `bench [ITERATIONS [STACK_KIB [GITHUB_BODY]]]`.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let iterations = arguments.count > 0 ? Int(arguments[0]) : 10_000
+        let stackKiB = arguments.count > 1 ? Int(arguments[1]) : 512
+        let path = arguments.count > 2 ? arguments[2] : defaultGitHubBody
+        guard let iterations, iterations >= 1, let stackKiB, (minimumStackKiB...maximumStackKiB).contains(stackKiB) else {
+            print("usage: bench [ITERATIONS (at least 1) [STACK_KIB (\(minimumStackKiB) to \(maximumStackKiB)) [GITHUB_BODY]]]")
+            exit(2)
+        }
         do {
-            try run(iterations: arguments.first ?? 10_000, stackKiB: arguments.dropFirst().first ?? 512) { print($0) }
+            let github = try contents(of: path)
+            try await run(iterations: iterations, stackKiB: stackKiB, github: github) { print($0) }
         } catch {
             print("bench failed: \(error)")
             exit(1)
         }
     }
 
-    static func run(iterations: Int, stackKiB: Int, emit: (String) -> Void) throws {
-        let github = Array(githubDeploymentStatus.utf8)
+    /// The smallest stack, in KiB, for the deep-nesting rows: glibc on x86_64 and Darwin on arm64
+    /// refuse a thread anything less (PTHREAD_STACK_MIN), and where less is allowed it measures the
+    /// thread's own needs rather than the parsers'. (Some refuse more: glibc on arm64 anything under
+    /// 128 KiB, Darwin sizes that are not whole pages; the rows then say so.)
+    static let minimumStackKiB = 16
+    /// The largest, 1 GiB: far past anything the rows need, and KiB × 1024 cannot overflow.
+    static let maximumStackKiB = 1 << 20
+
+    /// `github` is the GitHub `deployment_status` delivery to time (the contents of `defaultGitHubBody`
+    /// unless the caller chose another).
+    static func run(iterations: Int, stackKiB: Int, github: [UInt8], emit: (String) -> Void) async throws {
+        guard iterations >= 1 else { throw BenchFailure("iterations must be at least 1, not \(iterations)") }
+        guard (minimumStackKiB...maximumStackKiB).contains(stackKiB) else {
+            throw BenchFailure("the stack must be \(minimumStackKiB) to \(maximumStackKiB) KiB, not \(stackKiB)")
+        }
         let wire = Array(wireRecord.utf8)
         let decoder = JSONDecoder()
 
@@ -106,7 +132,8 @@ enum JSONParserBench {
         ]
         for (shape, body) in shapes {
             for (name, parse) in parsers {
-                let result = onThread(stackBytes: stackKiB * 1024) { parse(body) }
+                let result = await OwnThread.run("bench-json-deep", stackBytes: stackKiB * 1024) { parse(body) }
+                    ?? "(not run: the system would not start a thread with a \(stackKiB) KiB stack)"
                 emit("  \(shape.padded(to: 14)) \(name.padded(to: 28)) \(result)")
             }
         }
@@ -119,107 +146,28 @@ enum JSONParserBench {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    /// Runs `work` on a new thread with `stackBytes` of stack and waits for its answer.
-    private static func onThread(stackBytes: Int, _ work: @escaping @Sendable () -> String) -> String {
-        final class Job: @unchecked Sendable {
-            let work: @Sendable () -> String
-            var result = ""
-            init(_ work: @escaping @Sendable () -> String) { self.work = work }
+    /// The bytes of the file at `path`; the error is the system's reason (strerror) it cannot be read.
+    static func contents(of path: String) throws(BenchFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw BenchFailure("\(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { return bytes }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BenchFailure("\(path): \(String(cString: strerror(errno)))")
+            }
+            bytes.append(contentsOf: chunk[..<n])
         }
-        let job = Job(work)
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        guard pthread_attr_setstacksize(&attributes, stackBytes) == 0 else { return "(cannot set a \(stackBytes)-byte stack)" }
-        #if canImport(Glibc)
-        var thread = pthread_t()
-        #else
-        var thread: pthread_t?
-        #endif
-        let started = pthread_create(&thread, &attributes, { raw in
-            let job = Unmanaged<Job>.fromOpaque(raw!).takeUnretainedValue()
-            job.result = job.work()
-            return nil
-        }, Unmanaged.passUnretained(job).toOpaque())
-        guard started == 0 else { return "(cannot start a thread: \(started))" }
-        #if canImport(Glibc)
-        pthread_join(thread, nil)
-        #else
-        pthread_join(thread!, nil)
-        #endif
-        return withExtendedLifetime(job) { job.result }
     }
 
     struct BenchFailure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
     }
-
-    /// Tests/DeploymentsTests/Fixtures/github-deployment-status-success.json, as GitHub sends it.
-    static let githubDeploymentStatus = #"""
-        {
-          "action": "created",
-          "deployment_status": {
-            "url": "https://api.github.com/repos/acme/shop/deployments/1234567890/statuses/9876543210",
-            "id": 9876543299,
-            "node_id": "DES_kwDOAbCdEs4AAAACTF0Eig",
-            "state": "success",
-            "creator": {
-              "login": "github-actions[bot]",
-              "id": 41898282,
-              "type": "Bot"
-            },
-            "description": "Deployment finished successfully.",
-            "environment": "production",
-            "target_url": "https://github.com/acme/shop/actions/runs/8912345678",
-            "created_at": "2024-05-01T10:04:41Z",
-            "updated_at": "2024-05-01T10:04:42Z",
-            "deployment_url": "https://api.github.com/repos/acme/shop/deployments/1234567890",
-            "repository_url": "https://api.github.com/repos/acme/shop",
-            "environment_url": "https://shop.example.com",
-            "log_url": "https://github.com/acme/shop/actions/runs/8912345678/job/24512345678"
-          },
-          "deployment": {
-            "url": "https://api.github.com/repos/acme/shop/deployments/1234567890",
-            "id": 1234567890,
-            "node_id": "DE_kwDOAbCdEs5JlAHS",
-            "task": "deploy",
-            "original_environment": "production",
-            "environment": "production",
-            "description": null,
-            "created_at": "2024-05-01T10:00:01Z",
-            "updated_at": "2024-05-01T10:04:42Z",
-            "statuses_url": "https://api.github.com/repos/acme/shop/deployments/1234567890/statuses",
-            "repository_url": "https://api.github.com/repos/acme/shop",
-            "creator": {
-              "login": "jane-doe",
-              "id": 1024025,
-              "type": "User"
-            },
-            "sha": "279484c09fbe69ededfced8c1bb6e6d24616b468",
-            "ref": "main",
-            "payload": "{\"project\": \"shop\", \"host\": \"prod-docker-1\"}",
-            "transient_environment": false,
-            "production_environment": true,
-            "performed_via_github_app": null
-          },
-          "repository": {
-            "id": 123456789,
-            "name": "shop",
-            "full_name": "acme/shop",
-            "private": true
-          },
-          "organization": {
-            "login": "acme",
-            "id": 7654321
-          },
-          "sender": {
-            "login": "jane-doe",
-            "id": 1024025,
-            "type": "User"
-          }
-        }
-        """#
 
     /// A finished deployment as a CI job posts it to `/v1/deployments`, with commands and steps.
     static let wireRecord = #"""
