@@ -2,7 +2,7 @@ import Yams
 
 /// Turns one compose file's text into a `ComposeValue` tree, interpolating
 /// scalar values (never keys) as compose does before files are merged.
-struct YAMLReader {
+public struct YAMLReader {
     let file: String
     let interpolator: Interpolator
 
@@ -41,7 +41,7 @@ struct YAMLReader {
 
     /// The deepest run of unclosed `[` and `{` outside quoted scalars and comments: more than the
     /// real nesting when a plain or block scalar holds a bracket, never less.
-    static func flowDepth(_ text: String) -> Int {
+    public static func flowDepth(_ text: String) -> Int {
         var depth = 0, deepest = 0
         var quote: UInt8?
         var escaped = false

@@ -4,6 +4,7 @@ import AuditSupport
 import Collector
 import Deployments
 import DockerAPI
+import Logging
 import ServiceLifecycle
 import UnixSignals
 import Webhook
@@ -48,20 +49,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Flag(help: "Also accept the bare X-Audit-Signature-256 body HMAC on /v1/deployments (no timestamp: a captured request replays).")
     var acceptBareHmac = false
 
-    @Option(help: ArgumentHelp("Open webhook connections at most; more are answered 503.", valueName: "count"))
-    var maxConnections: Int = 128
+    @Option(help: ArgumentHelp("Open webhook connections at most; more are answered 503 (default 128).", valueName: "count"))
+    var maxConnections: Int?
 
-    @Option(help: ArgumentHelp("The longest window one deployment record may cover.", valueName: "duration"))
-    var maxDeploymentWindow: String = "6h"
+    @Option(help: ArgumentHelp("The longest window one deployment record may cover (default 6h).", valueName: "duration"))
+    var maxDeploymentWindow: String?
 
-    @Option(help: ArgumentHelp("How far past this host's clock a deployment's times may lie.", valueName: "duration"))
-    var maxClockAhead: String = "5m"
+    @Option(help: ArgumentHelp("How far past this host's clock a deployment's times may lie (default 5m).", valueName: "duration"))
+    var maxClockAhead: String?
 
     @Option(help: ArgumentHelp("Check drift against this compose file on a schedule and after every deployment; repeat to layer overrides.", valueName: "file"))
     var composeFile: [String] = []
 
-    @Option(help: ArgumentHelp("How often the drift check runs (with --compose-file).", valueName: "duration"))
-    var driftInterval: String = "5m"
+    @Option(help: ArgumentHelp("How often the drift check runs (with --compose-file; default 5m).", valueName: "duration"))
+    var driftInterval: String?
 
     @Option(name: [.customShort("p"), .customLong("project-name")], help: ArgumentHelp("The compose project name for the drift check (default as compose: name:, COMPOSE_PROJECT_NAME, directory).", valueName: "name"))
     var projectName: String?
@@ -69,18 +70,63 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An env file for the drift check's interpolation.", valueName: "file"))
     var envFile: String?
 
-    func validate() throws {
-        try store.validateLogLevel()
-        _ = try webhookConfiguration()
-        guard let interval = TimeArgument.parseDuration(driftInterval), interval >= 1_000_000_000 else {
-            throw ValidationError("--drift-interval \"\(driftInterval)\" is not a duration of at least 1s (30s, 5m, 1h)")
+    @Option(help: ArgumentHelp("The configuration file: `audit collect`'s long options as `key: value` lines (env AUDIT_CONFIG; default \(ConfigFile.defaultPath) when it exists). Environment variables and flags override it.", valueName: "path"))
+    var config: String?
+
+    /// The options given on the command line, by their long name, for `CollectSettings`.
+    private var givenFlags: [String: ConfigFile.Value] {
+        var flags: [String: ConfigFile.Value] = [:]
+        func text(_ key: String, _ value: String?) { if let value { flags[key] = .text(value) } }
+        text("docker-host", docker.dockerHost)
+        text("db", store.db)
+        text("log-level", store.logLevel)
+        text("listen", listen)
+        text("webhook-secret-file", webhookSecretFile)
+        text("github-secret-file", githubSecretFile)
+        text("gitlab-token-file", gitlabTokenFile)
+        text("max-deployment-window", maxDeploymentWindow)
+        text("max-clock-ahead", maxClockAhead)
+        text("drift-interval", driftInterval)
+        text("project-name", projectName)
+        text("env-file", envFile)
+        if insecureNoAuth { flags["insecure-no-auth"] = .flag(true) }
+        if acceptBareHmac { flags["accept-bare-hmac"] = .flag(true) }
+        if let maxConnections { flags["max-connections"] = .integer(maxConnections) }
+        if !composeFile.isEmpty { flags["compose-file"] = .list(composeFile) }
+        return flags
+    }
+
+    /// Flags over environment over the configuration file over defaults; a file that cannot be used
+    /// as written is a usage error naming its line and key.
+    func settings() throws -> CollectSettings {
+        do {
+            return try CollectSettings.load(configFlag: config, flags: givenFlags, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 
-    /// nil without --listen / AUDIT_LISTEN.
-    private func webhookConfiguration() throws -> WebhookConfiguration? {
+    func validate() throws {
+        let settings = try settings()
+        try Self.validate(settings)
+    }
+
+    /// What `audit collect` refuses to start with, also run by `audit config check`.
+    static func validate(_ settings: CollectSettings) throws {
+        if let level = settings.text("log-level"), Logger.Level(rawValue: level) == nil {
+            throw ValidationError("unknown log level \"\(level)\" (\(settings.resolved["log-level"]?.source ?? "")); use trace, debug, info, notice, warning, error or critical")
+        }
+        _ = try webhookConfiguration(settings)
+        let interval = settings.text("drift-interval") ?? "5m"
+        guard let ns = TimeArgument.parseDuration(interval), ns >= 1_000_000_000 else {
+            throw ValidationError("--drift-interval \"\(interval)\" is not a duration of at least 1s (30s, 5m, 1h)")
+        }
+    }
+
+    /// nil without --listen / AUDIT_LISTEN / `listen:`.
+    static func webhookConfiguration(_ settings: CollectSettings) throws -> WebhookConfiguration? {
         let environment = ProcessInfo.processInfo.environment
-        guard let address = listen ?? environment["AUDIT_LISTEN"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let address = settings.text("listen").flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         func secret(file: String?, option: String, variable: String) throws -> [UInt8]? {
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
@@ -92,9 +138,12 @@ struct CollectCommand: AsyncParsableCommand {
             return Array(fromEnv.utf8)
         }
         let secrets = RouteSecrets(
-            deployments: try secret(file: webhookSecretFile, option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
-            github: try secret(file: githubSecretFile, option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
-            gitlab: try secret(file: gitlabTokenFile, option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
+            deployments: try secret(file: settings.text("webhook-secret-file"), option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
+            github: try secret(file: settings.text("github-secret-file"), option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
+            gitlab: try secret(file: settings.text("gitlab-token-file"), option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
+        let maxDeploymentWindow = settings.text("max-deployment-window") ?? "6h"
+        let maxClockAhead = settings.text("max-clock-ahead") ?? "5m"
+        let insecureNoAuth = settings.flag("insecure-no-auth")
         guard let window = TimeArgument.parseDuration(maxDeploymentWindow), window >= 60_000_000_000 else {
             throw ValidationError("--max-deployment-window \"\(maxDeploymentWindow)\" is not a duration of at least 1m (30m, 6h, 1d)")
         }
@@ -104,8 +153,8 @@ struct CollectCommand: AsyncParsableCommand {
         do {
             let (host, port) = try WebhookConfiguration.parseListen(address)
             let configuration = WebhookConfiguration(
-                host: host, port: port, secrets: secrets, insecureNoAuth: insecureNoAuth, acceptBareHMAC: acceptBareHmac,
-                limits: WebhookLimits(maxConnections: FileDescriptors.connectionCap(requested: maxConnections)),
+                host: host, port: port, secrets: secrets, insecureNoAuth: insecureNoAuth, acceptBareHMAC: settings.flag("accept-bare-hmac"),
+                limits: WebhookLimits(maxConnections: FileDescriptors.connectionCap(requested: settings.integer("max-connections") ?? 128)),
                 recordBounds: DeploymentBounds(maxWindowNs: window, maxAheadNs: ahead))
             try configuration.validate()
             return configuration
@@ -115,16 +164,18 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = store.makeLogger(label: "audit.collect")
-        let path = try store.resolvedPath()
-        let host = try docker.resolve()
+        let settings = try settings()
+        let logger = store.makeLogger(label: "audit.collect", level: settings.text("log-level"))
+        let path = try settings.text("db") ?? store.resolvedPath()
+        let host = try DockerOptions(dockerHost: settings.text("docker-host")).resolve()
+        if let file = settings.file { logger.info("configuration read", metadata: ["config.path": "\(file.path)", "config.settings": "\(file.entries.count)"]) }
         logger.info("audit collect starting", metadata: ["store.path": "\(path)", "docker.host": "\(host)"])
         let collector = try CollectorService(client: DockerClient(host: host), storePath: path, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: collector),
             .init(service: ResidentPagesTrimmer(status: collector.status, logger: logger)),
         ]
-        if let webhook = try webhookConfiguration() {
+        if let webhook = try Self.webhookConfiguration(settings) {
             let app = buildWebhookApplication(
                 configuration: webhook,
                 sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
@@ -138,10 +189,11 @@ struct CollectCommand: AsyncParsableCommand {
                 "webhook.max_connections": "\(webhook.limits.maxConnections)",
             ])
         }
-        if !composeFile.isEmpty {
-            let interval = Duration.nanoseconds(TimeArgument.parseDuration(driftInterval)!)
+        let composeFiles = settings.list("compose-file")
+        if !composeFiles.isEmpty {
+            let interval = Duration.nanoseconds(TimeArgument.parseDuration(settings.text("drift-interval") ?? "5m") ?? 300_000_000_000)
             services.append(.init(service: DriftMonitor(
-                configuration: .init(composeFiles: composeFile, projectName: projectName, envFile: envFile,
+                configuration: .init(composeFiles: composeFiles, projectName: settings.text("project-name"), envFile: settings.text("env-file"),
                                      environment: ProcessInfo.processInfo.environment, interval: interval),
                 client: DockerClient(host: host), storePath: path, logger: logger)))
         }

@@ -41,8 +41,9 @@ public struct StoreOptions: ParsableArguments {
     }
 
     /// Logs go to stderr, one line each with namespaced metadata, so stdout stays for data.
-    func makeLogger(label: String) -> Logger {
-        let level = (logLevel ?? ProcessInfo.processInfo.environment["AUDIT_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
+    /// `level` is the one already resolved (the collector's configuration file); else flag, then env.
+    func makeLogger(label: String, level configured: String? = nil) -> Logger {
+        let level = (configured ?? logLevel ?? ProcessInfo.processInfo.environment["AUDIT_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingBootstrap.once(level: level)
         var logger = Logger(label: label)
         logger.logLevel = level
