@@ -25,7 +25,9 @@ struct WebhookEndToEndTests {
             let base = "http://127.0.0.1:\(port)"
             try await eventually("webhook answering") { (try? TestEngine.runBlockingStatus(["curl", "-sf", base + "/healthz"])) == 0 }
 
-            let body = #"{"id":"e2e-1","status":"in_progress","started_at":"2026-11-27T10:00:00Z","project":"shop","services":["api"]}"#
+            // A start a minute ago: the collector refuses record times more than 7 days before its clock.
+            let startedAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+            let body = #"{"id":"e2e-1","status":"in_progress","started_at":"\#(startedAt)","project":"shop","services":["api"]}"#
             let signature = "sha256=" + (try await TestEngine.run(["sh", "-c", "printf '%s' '\(body)' | openssl dgst -sha256 -hmac '\(secret)' | sed 's/.*= //'"]))
             let json = ["-H", "Content-Type: application/json"]
 
