@@ -12,9 +12,11 @@ struct InstallTests {
     static let installedFiles: [String: String] = [
         "usr/local/bin/audit": "755",
         "etc/systemd/system/audit-collector.service": "644",
-        "etc/audit/audit.env": "600",
-        "usr/local/share/audit/audit.env.installed": "644",
+        "etc/audit/audit.yaml": "640",
+        "usr/local/share/audit/audit.yaml.installed": "644",
     ]
+
+    static let configPath = "/etc/audit/audit.yaml"
 
     @Test func unitPassesSystemdVerifyAndIsHardened() async throws {
         try await withTemporaryDirectory { dir in
@@ -27,9 +29,7 @@ struct InstallTests {
         }
         let directives = try Self.directives(String(contentsOfFile: Self.unitSource, encoding: .utf8))
         let expected: [(String, String)] = [
-            ("ExecStart", "/usr/local/bin/audit collect $AUDIT_COLLECT_ARGS"),
-            ("EnvironmentFile", "-/etc/audit/audit.env"),
-            ("Environment", "AUDIT_DB=/var/lib/audit/audit.db AUDIT_COLLECT_ARGS="),
+            ("ExecStart", "/usr/local/bin/audit collect"),
             ("User", "audit"), ("Group", "audit"), ("SupplementaryGroups", "docker"),
             ("StateDirectory", "audit"), ("ReadWritePaths", "/var/lib/audit"),
             ("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"), ("PrivateTmp", "yes"),
@@ -41,6 +41,10 @@ struct InstallTests {
         ]
         for (key, value) in expected {
             #expect(directives[key] == [value], "\(key)= should be exactly \"\(value)\" once; the unit has \(directives[key] ?? [])")
+        }
+        // The settings are audit.yaml's alone: a variable set by the unit would override the file.
+        for key in ["Environment", "EnvironmentFile", "PassEnvironment"] {
+            #expect(directives[key] == nil, "the unit should set no \(key)=: \(directives[key] ?? [])")
         }
     }
 
@@ -63,28 +67,81 @@ struct InstallTests {
                 .write(toFile: check, atomically: true, encoding: .utf8)
             try await Self.expectVerifies(check)
 
-            // Every variable the sources read is in the configuration, commented out; nothing is set.
-            let config = try String(contentsOfFile: root + "/etc/audit/audit.env", encoding: .utf8)
-            let variables = try Self.variablesReadBySources()
-            #expect(variables.count >= 9, "found only \(variables.sorted()) in Sources")
-            for variable in variables.sorted() {
-                #expect(config.contains("\n#\(variable)="), "audit.env should list #\(variable)= with its default")
+            // Every key the collector takes is in the configuration, once, commented out but for db.
+            let config = try String(contentsOfFile: root + Self.configPath, encoding: .utf8)
+            let lines = config.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let keys = try Self.keysOfCollectSettings()
+            #expect(keys.count >= 16 && keys.contains("db"), "found only \(keys.sorted()) in CollectSettings.kinds")
+            for key in keys.sorted() {
+                let listed = lines.filter { $0.hasPrefix("#\(key): ") || $0.hasPrefix("\(key): ") }
+                #expect(listed.count == 1, "audit.yaml should list \(key) once (#\(key): default), not \(listed)")
+                if let index = lines.firstIndex(where: { $0.hasPrefix("#\(key): ") || $0.hasPrefix("\(key): ") }) {
+                    #expect(index > 0 && lines[index - 1].hasPrefix("# "), "audit.yaml should explain \(key) on the line above it")
+                }
             }
-            #expect(config.contains("\n#AUDIT_COLLECT_ARGS="), "audit.env should list #AUDIT_COLLECT_ARGS=")
-            let set = config.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
-            #expect(set.isEmpty, "a fresh audit.env sets nothing: \(set)")
+            let set = lines.filter { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
+            #expect(set == ["db: /var/lib/audit/audit.db"], "a fresh audit.yaml sets db and nothing else: \(set)")
+        }
+    }
+
+    @Test func installedConfigurationPassesConfigCheck() async throws {
+        try await withTemporaryDirectory { root in
+            try await Self.install(root)
+            let path = root + Self.configPath
+            let template = try String(contentsOfFile: path, encoding: .utf8)
+            let lines = template.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+
+            // As installed: valid, and the store comes from the file's db line.
+            let check = try await Self.configCheck(path)
+            #expect(check.status == 0, "audit config check --config \(path) exited \(check.status): \(check.output)")
+            let dbLine = try #require(lines.firstIndex(of: "db: /var/lib/audit/audit.db")) + 1
+            #expect(Self.setting("db", in: check.output).map { [$0.value, $0.source] } == ["/var/lib/audit/audit.db", "\(path):\(dbLine)"],
+                    "config check should show db from \(path):\(dbLine): \(check.output)")
+
+            // The defaults it shows are the collector's: uncommenting them changes nothing but the source.
+            let empty = root + "/empty.yaml"
+            try "".write(toFile: empty, atomically: true, encoding: .utf8)
+            let defaults = try await Self.configCheck(empty)
+            try #require(defaults.status == 0, "config check of an empty file: \(defaults.output)")
+            let defaulted = Self.defaulted(in: defaults.output)
+            #expect(defaulted.count >= 6, "config check of an empty file shows few defaults: \(defaults.output)")
+            let uncommented = root + "/uncommented.yaml"
+            try lines.map { line in defaulted.keys.contains { line.hasPrefix("#\($0): ") } ? String(line.dropFirst()) : line }
+                .joined(separator: "\n").write(toFile: uncommented, atomically: true, encoding: .utf8)
+            let explicit = try await Self.configCheck(uncommented)
+            #expect(explicit.status == 0, "the defaults uncommented should pass: \(explicit.output)")
+            for (key, value) in defaulted.sorted(by: { $0.key < $1.key }) {
+                let line = (lines.firstIndex { $0.hasPrefix("#\(key): ") } ?? -2) + 1
+                #expect(Self.setting(key, in: explicit.output).map { [$0.value, $0.source] } == [value, "\(uncommented):\(line)"],
+                        "audit.yaml should give \(key) its default \(value), commented out: \(explicit.output)")
+            }
+        }
+    }
+
+    @Test func aTypoInTheInstalledConfigurationIsNamed() async throws {
+        try await withTemporaryDirectory { root in
+            try await Self.install(root)
+            let path = root + Self.configPath
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            if !text.hasSuffix("\n") { text += "\n" }
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            try (text + "log-levle: debug\n").write(toFile: path, atomically: false, encoding: .utf8)
+            let check = try await Self.configCheck(path)
+            #expect(check.status == 2, "a typo should make config check exit 2, not \(check.status): \(check.output)")
+            #expect(check.output.contains("\(path):\(line): log-levle: unknown setting"),
+                    "config check should name \(path):\(line) and the key: \(check.output)")
         }
     }
 
     @Test func reinstallKeepsAnEditedConfiguration() async throws {
         try await withTemporaryDirectory { root in
             try await Self.install(root)
-            let config = root + "/etc/audit/audit.env"
-            let edited = try String(contentsOfFile: config, encoding: .utf8) + "AUDIT_LOG_LEVEL=debug\n"
+            let config = root + Self.configPath
+            let edited = try String(contentsOfFile: config, encoding: .utf8) + "log-level: debug\n"
             try edited.write(toFile: config, atomically: false, encoding: .utf8)
             let output = try await Self.install(root)
-            #expect(try String(contentsOfFile: config, encoding: .utf8) == edited, "re-install overwrote the edited audit.env")
-            #expect(output.contains("kept \(root)/etc/audit/audit.env"), "re-install should say it kept the config: \(output)")
+            #expect(try String(contentsOfFile: config, encoding: .utf8) == edited, "re-install overwrote the edited audit.yaml")
+            #expect(output.contains("kept \(config)"), "re-install should say it kept the config: \(output)")
             #expect(try await Self.files(root) == Self.installedFiles)
         }
     }
@@ -103,12 +160,12 @@ struct InstallTests {
         try await withTemporaryDirectory { root in
             // Edited config: kept, then removed by --purge.
             try await Self.install(root)
-            let config = root + "/etc/audit/audit.env"
-            let edited = try String(contentsOfFile: config, encoding: .utf8) + "DOCKER_HOST=unix:///run/other.sock\n"
+            let config = root + Self.configPath
+            let edited = try String(contentsOfFile: config, encoding: .utf8) + "docker-host: unix:///run/other.sock\n"
             try edited.write(toFile: config, atomically: false, encoding: .utf8)
             try Self.makeStore(root)
             let output = try await Self.uninstall(root)
-            #expect(try await Self.files(root) == ["etc/audit/audit.env": "600", "var/lib/audit/audit.db": "600"])
+            #expect(try await Self.files(root) == ["etc/audit/audit.yaml": "640", "var/lib/audit/audit.db": "600"])
             #expect(try String(contentsOfFile: config, encoding: .utf8) == edited)
             #expect(output.contains("kept \(config)"), "uninstall should say it kept the edited config: \(output)")
             try await Self.uninstall(root, "--purge")
@@ -122,7 +179,39 @@ struct InstallTests {
         }
     }
 
+    @Test func installRetiresAnOlderInstallsAuditEnv() async throws {
+        let env = "etc/audit/audit.env", copy = "usr/local/share/audit/audit.env.installed"
+        try await withTemporaryDirectory { root in
+            // Unchanged since that install: removed with its copy.
+            try Self.writeOldInstall(root, env: "#AUDIT_DB=\n", copy: "#AUDIT_DB=\n")
+            let output = try await Self.install(root)
+            #expect(try await Self.files(root) == Self.installedFiles, "install output: \(output)")
+            #expect(output.contains("removed \(root)/\(env)"), "install should say it removed audit.env: \(output)")
+        }
+        try await withTemporaryDirectory { root in
+            // Edited: kept and said so (its settings must be moved), its copy dropped; uninstall keeps it too.
+            try Self.writeOldInstall(root, env: "AUDIT_LISTEN=8780\n", copy: "#AUDIT_LISTEN=\n")
+            let output = try await Self.install(root)
+            var expected = Self.installedFiles
+            expected[env] = "600"
+            #expect(try await Self.files(root) == expected, "install output: \(output)")
+            #expect(output.contains("\(root)/\(env) is no longer read"), "install should say audit.env is not read: \(output)")
+            try await Self.uninstall(root)
+            #expect(try await Self.files(root) == [env: "600"])
+            try await Self.uninstall(root, "--purge")
+            #expect(try await Self.files(root) == [:])
+        }
+    }
+
     // MARK: - Helpers
+
+    /// What an older scripts/install left: audit.env and the copy it compared it with.
+    static func writeOldInstall(_ root: String, env: String, copy: String) throws {
+        for (path, text) in [("/etc/audit/audit.env", env), ("/usr/local/share/audit/audit.env.installed", copy)] {
+            try FileManager.default.createDirectory(atPath: root + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: root + path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]))
+        }
+    }
 
     static func binary() throws -> String {
         let path = TestEngine.auditBinary
@@ -190,18 +279,43 @@ struct InstallTests {
         return result
     }
 
-    /// The AUDIT_* and DOCKER_* variables named in Sources/ (what the collector and the CLI read).
-    static func variablesReadBySources() throws -> Set<String> {
-        let sources = TestEngine.packageRoot + "/Sources"
-        let regex = try NSRegularExpression(pattern: "\"((?:AUDIT|DOCKER)_[A-Z_]+)\"")
-        var names = Set<String>()
-        for case let file as String in FileManager.default.enumerator(atPath: sources)! where file.hasSuffix(".swift") {
-            let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
-            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                names.insert((text as NSString).substring(with: match.range(at: 1)))
-            }
+    /// The keys of CollectSettings.kinds, read from its source: what the configuration file takes.
+    static func keysOfCollectSettings() throws -> Set<String> {
+        let text = try String(contentsOfFile: TestEngine.packageRoot + "/Sources/AuditCLI/Support/CollectSettings.swift", encoding: .utf8)
+        let start = try #require(text.range(of: "static let kinds: [String: ConfigFile.Kind] = ["), "no CollectSettings.kinds")
+        let end = try #require(text.range(of: "\n    ]", range: start.upperBound..<text.endIndex))
+        let block = String(text[start.upperBound..<end.lowerBound])
+        let regex = try NSRegularExpression(pattern: "\"([a-z][a-z-]*)\"\\s*:")
+        return Set(regex.matches(in: block, range: NSRange(block.startIndex..., in: block)).map { (block as NSString).substring(with: $0.range(at: 1)) })
+    }
+
+    /// `audit config check --config path` with none of the variables that would override the file.
+    static func configCheck(_ path: String) async throws -> (status: Int32, output: String) {
+        let cleared = ["AUDIT_CONFIG", "AUDIT_DB", "AUDIT_LOG_LEVEL", "AUDIT_LISTEN", "DOCKER_HOST", "COMPOSE_PROJECT_NAME",
+                       "AUDIT_WEBHOOK_SECRET", "AUDIT_GITHUB_SECRET", "AUDIT_GITLAB_TOKEN"]
+        return try await run([try binary(), "config", "check", "--config", path],
+                             environment: Dictionary(uniqueKeysWithValues: cleared.map { ($0, "") }))
+    }
+
+    /// A setting's value and source as `audit config check` prints it (`key   value  (source)`).
+    static func setting(_ key: String, in output: String) -> (value: String, source: String)? {
+        for line in output.split(separator: "\n") where line.hasPrefix(key + " ") {
+            let rest = line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+            guard let open = rest.range(of: "  (", options: .backwards), rest.hasSuffix(")") else { return nil }
+            return (String(rest[..<open.lowerBound]), String(rest[open.upperBound...].dropLast()))
         }
-        return names
+        return nil
+    }
+
+    /// Key → value of every setting `audit config check` shows as `(default)`.
+    static func defaulted(in output: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            guard let key = line.split(separator: " ").first.map(String.init),
+                  let (value, source) = setting(key, in: String(line)), source == "default" else { continue }
+            result[key] = value
+        }
+        return result
     }
 
     /// Runs a command with stdout and stderr into one file; never throws on a non-zero exit.
