@@ -16,14 +16,14 @@ struct DoctorCommand: AsyncParsableCommand {
             Checks: the Docker engine answers and speaks API \(DockerClient.minimumAPIVersion) or newer; its unix socket is \
             readable and writable by this user; the store opens read-only, its schema is current, PRAGMA quick_check passes, \
             and its file system has room for a week at the last day's rate; each secret file given is readable by its owner \
-            only; a collector is writing (its coverage heartbeat is under 90 s old), the last event is younger than \
+            and group only; a collector is writing (its coverage heartbeat is under 90 s old), the last event is younger than \
             --max-event-age, and the last gap was reconciled. Exit status: 0 when every check passes, 1 otherwise.
             """
     )
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var docker: DockerOptions
-    @Option(help: ArgumentHelp("The secret files the collector reads (--webhook-secret-file, --github-secret-file, --gitlab-token-file): each must be readable by its owner only.", valueName: "path"))
+    @Option(help: ArgumentHelp("The secret files the collector reads (--webhook-secret-file, --github-secret-file, --gitlab-token-file): readable by nobody but its owner and group (0600, or 0640 root:audit).", valueName: "path"))
     var secretFile: [String] = []
     @Option(help: ArgumentHelp("How old the newest stored event may be (a host with health checks sees events every few seconds).", valueName: "duration"))
     var maxEventAge: String = "24h"
@@ -169,9 +169,10 @@ struct DoctorCommand: AsyncParsableCommand {
             return Check(name: "secret", ok: false, detail: "\(path): \(String(cString: strerror(errno)))", fix: "check the path the collector is given")
         }
         let mode = info.st_mode & 0o777
-        let ok = mode & 0o077 == 0 && mode & 0o400 != 0
+        // 0600, or 0640 with the service's group (root:audit): never others, never group-writable.
+        let ok = mode & 0o027 == 0 && mode & 0o400 != 0
         return Check(name: "secret", ok: ok, detail: "\(path) has mode \(String(mode, radix: 8))",
                      fix: mode & 0o400 == 0 ? "chmod 600 \(path): the collector's user must be able to read it"
-                        : "chmod 600 \(path): anyone who reads it can sign deployment records")
+                        : "chmod 600 \(path) (or 640 with the collector's group): anyone who reads it can sign deployment records")
     }
 }
