@@ -42,20 +42,27 @@ public final class EventWriter: Sendable {
     private let finished = Semaphore()
     private let batchLimit: Int
     private let flushIntervalNs: Int64
+    private let fullRetryNs: Int64
+    private let logger: Logger
     private let checkpointer: Checkpointer
 
     /// Opens the database at `path` (migrating it) and starts the writer thread. The write-ahead log
     /// starts over once it passes `logLimitBytes` (see `LogLengthLimit`).
-    public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250, logLimitBytes: Int = 64 << 20) throws(SQLiteError) {
+    /// While the disk is full, up to `maxRetainedEvents` events wait in memory (the oldest beyond are
+    /// dropped and recorded as a gap); a retry runs every `fullRetryMs`.
+    public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250, logLimitBytes: Int = 64 << 20,
+                maxRetainedEvents: Int = 250_000, fullRetryMs: Int = 2000) throws(SQLiteError) {
         let db = try Database(path: path)
         // Checkpoints run on the checkpointer's connection, never inside the writer's commits (past
         // the log limit, the writer finishes one between them).
         let logLimit = try LogLengthLimit(db: db, limitBytes: logLimitBytes)
-        let store = try StoreWriter(db: db, logger: logger)
+        let store = try StoreWriter(db: db, logger: logger, maxRetainedEvents: maxRetainedEvents)
         checkpointer = try Checkpointer(path: path, logger: logger)
         self.path = path
         self.batchLimit = batchLimit
         self.flushIntervalNs = Int64(flushIntervalMs) * 1_000_000
+        self.fullRetryNs = Int64(fullRetryMs) * 1_000_000
+        self.logger = logger
         OwnThread.start("audit-writer") { [self] in
             self.loop(store, logLimit)
         }
@@ -117,6 +124,8 @@ public final class EventWriter: Sendable {
 
     private func loop(_ store: StoreWriter, _ logLimit: LogLengthLimit) {
         var lastHeartbeat: Int64 = 0
+        var lastAttempt: Int64 = 0
+        var attemptsSinceClose = 0
         var retry: [Operation] = []
         while true {
             _ = wakeup.wait(timeoutNs: flushIntervalNs)
@@ -128,12 +137,28 @@ public final class EventWriter: Sendable {
             }
             let work = retry.isEmpty ? fresh : retry + fresh
             let now = Timestamp.now().nanoseconds
+            // A full disk is tried every `fullRetryNs`, not every tick: each try writes until the
+            // disk refuses, then rolls back.
+            if store.storeFull && !closed && now - lastAttempt < fullRetryNs {
+                retry = work
+                continue
+            }
             let heartbeat = now - lastHeartbeat >= 1_000_000_000
             if !work.isEmpty || heartbeat {
+                lastAttempt = now
                 retry = store.write(work, heartbeatNs: heartbeat ? now : nil, statistics: statistics)
                 logLimit.enforce()
                 statistics.addBusy(Timestamp.now().nanoseconds - now)
                 if heartbeat { lastHeartbeat = now }
+            }
+            if closed { attemptsSinceClose += 1 }
+            // Shutting down on a full disk: three more tries, then what could not be written is lost
+            // (and said so), rather than holding SIGTERM forever.
+            if closed && !retry.isEmpty && attemptsSinceClose >= 3 {
+                logger.error("store still not writable at shutdown; events not stored", metadata: [
+                    "store.path": "\(path)", "store.events_lost": "\(StoreWriter.eventCount(retry))",
+                ])
+                retry = []
             }
             if retry.isEmpty {
                 for case .barrier(let done) in work { done() }

@@ -36,11 +36,21 @@ final class StoreWriter: @unchecked Sendable {
     private var lastActor: (key: ActorKey, entry: ActorEntry)?
     private var attributeSets: [CanonicalKey: Int64] = [:]
     private var openCoverage: Int64?
+    private var coverageHost: String?
     private var failedAttempts = 0
+    /// Events held in memory while the disk is full; past this many the oldest are dropped.
+    private let maxRetainedEvents: Int
+    /// True while the last write failed for want of space: the writer then retries less often.
+    private(set) var storeFull = false
+    private var fullSinceNs: Int64?
+    private var lastFullLogNs: Int64?
+    /// What had to be dropped, stored as a gap with the next batch that commits.
+    private var dropped: (fromNs: Int64, toNs: Int64, events: Int, reason: String)?
 
-    init(db: Database, logger: Logger) throws(SQLiteError) {
+    init(db: Database, logger: Logger, maxRetainedEvents: Int = 250_000) throws(SQLiteError) {
         self.db = db
         self.logger = logger
+        self.maxRetainedEvents = maxRetainedEvents
         events = try EventInserter(db: db)
         upsertActor = try db.prepare("""
             INSERT INTO actors (type, docker_id, project, service) VALUES (?, ?, ?, ?)
@@ -71,14 +81,20 @@ final class StoreWriter: @unchecked Sendable {
         try db.execute("UPDATE coverage SET ended_ns = last_seen_ns, end_reason = 'collector stopped unexpectedly' WHERE ended_ns IS NULL")
     }
 
-    /// Writes one batch in one transaction. A failed batch is retried on the next tick (disk full,
-    /// lock held by a backup); after 20 failures in a row it is dropped with an error naming what was lost.
-    /// Returns the operations to retry.
+    /// Writes one batch in one transaction. A failed batch is retried on the next tick (a lock held by a
+    /// backup); after 20 failures in a row it is dropped with an error naming what was lost. A full disk
+    /// is waited out instead: the batch stays in memory up to `maxRetainedEvents` events, the oldest
+    /// beyond that are dropped, the error is logged once a minute, and whatever was dropped is stored as
+    /// a gap once space returns. Returns the operations to retry.
     func write(_ work: [EventWriter.Operation], heartbeatNs: Int64?, statistics: WriterStatistics) -> [EventWriter.Operation] {
         var stored = 0, duplicates = 0, quarantined = 0
         var newest: Int64 = 0
         do {
             try db.transaction { () throws(SQLiteError) in
+                if let dropped {
+                    try store(GapRecord(dockerHost: coverageHost ?? "", fromNs: dropped.fromNs, toNs: dropped.toNs,
+                                        cause: "\(dropped.events) events dropped: \(dropped.reason)", replayed: 0, reconciledNs: nil, changesFound: nil))
+                }
                 for operation in work {
                     switch operation {
                     case .items(let items, let source, let receivedNs):
@@ -99,6 +115,7 @@ final class StoreWriter: @unchecked Sendable {
                     case .snapshot(let record): try store(record)
                     case .exec(let record): try store(record)
                     case .coverageOpen(let host, let startedNs):
+                        coverageHost = host
                         if let open = openCoverage { try end(open, at: startedNs, reason: "superseded") }
                         insertCoverage.bind(1, host)
                         insertCoverage.bind(2, startedNs)
@@ -127,30 +144,83 @@ final class StoreWriter: @unchecked Sendable {
             summaries.discard()
             events.rolledBack()
             attributeSets.removeAll()
+            if error.code & 0xff == 13 /* SQLITE_FULL */ { return waitForSpace(work, error: error) }
             failedAttempts += 1
-            let events = work.reduce(0) { n, op in
-                switch op {
-                case .items(let items, _, _): return n + items.count
-                case .events(let events, _): return n + events.count
-                default: return n
-                }
-            }
+            let events = Self.eventCount(work)
             if failedAttempts >= 20 {
                 logger.error("store write failed 20 times; dropping the batch", metadata: [
                     "store.error": "\(error)", "store.events_lost": "\(events)", "store.path": "\(db.path)",
                 ])
                 failedAttempts = 0
+                drop(work, reason: "\(error)")
                 return []
             }
             logger.warning("store write failed; retrying", metadata: ["store.error": "\(error)", "store.events_pending": "\(events)"])
             return work
         }
         failedAttempts = 0
+        if let since = fullSinceNs {
+            logger.notice("store writable again", metadata: [
+                "store.full_seconds": "\((Timestamp.now().nanoseconds - since) / 1_000_000_000)", "store.events_dropped": "\(dropped?.events ?? 0)",
+            ])
+        }
+        storeFull = false
+        fullSinceNs = nil
+        lastFullLogNs = nil
+        dropped = nil
         events.committed()
         // Rows the multi-row insert ignored after all (another process wrote them meanwhile).
         let ignored = events.takeUnexpectedDuplicates()
         statistics.record(stored: stored - ignored, duplicates: duplicates + ignored, quarantined: quarantined, newest: newest)
         return []
+    }
+
+    /// The disk is full: keep the batch (the newest `maxRetainedEvents` events of it) for the next try.
+    private func waitForSpace(_ work: [EventWriter.Operation], error: SQLiteError) -> [EventWriter.Operation] {
+        let now = Timestamp.now().nanoseconds
+        storeFull = true
+        if fullSinceNs == nil { fullSinceNs = now }
+        var kept = work
+        var excess = Self.eventCount(kept) - maxRetainedEvents
+        var shed: [EventWriter.Operation] = []
+        while excess > 0, let index = kept.firstIndex(where: { Self.eventCount([$0]) > 0 }) {
+            excess -= Self.eventCount([kept[index]])
+            shed.append(kept.remove(at: index))
+        }
+        drop(shed, reason: "the store's file system was full")
+        if lastFullLogNs.map({ now - $0 >= 60_000_000_000 }) ?? true {
+            lastFullLogNs = now
+            logger.error("store is full; keeping events in memory and retrying (logged once a minute)", metadata: [
+                "store.error": "\(error)", "store.path": "\(db.path)", "store.events_pending": "\(Self.eventCount(kept))",
+                "store.events_dropped": "\(dropped?.events ?? 0)", "store.memory_limit_events": "\(maxRetainedEvents)",
+            ])
+        }
+        return kept
+    }
+
+    /// Remembers what is lost, as the gap it leaves.
+    private func drop(_ operations: [EventWriter.Operation], reason: String) {
+        var times: [Int64] = []
+        for operation in operations {
+            switch operation {
+            case .items(let items, _, _): for case .event(let e) in items { times.append(e.timeNano) }
+            case .events(let events, _): times += events.map(\.timeNano)
+            default: break
+            }
+        }
+        guard let first = times.min(), let last = times.max() else { return }
+        let count = Self.eventCount(operations)
+        dropped = dropped.map { (min($0.fromNs, first), max($0.toNs, last), $0.events + count, $0.reason) } ?? (first, last, count, reason)
+    }
+
+    static func eventCount(_ work: [EventWriter.Operation]) -> Int {
+        work.reduce(0) { n, op in
+            switch op {
+            case .items(let items, _, _): return n + items.count
+            case .events(let events, _): return n + events.count
+            default: return n
+            }
+        }
     }
 
     private func end(_ id: Int64, at ns: Int64, reason: String) throws(SQLiteError) {
