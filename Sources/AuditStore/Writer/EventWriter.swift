@@ -151,6 +151,12 @@ public final class EventWriter: Sendable {
                 statistics.addBusy(Timestamp.now().nanoseconds - now)
                 if heartbeat { lastHeartbeat = now }
             }
+            if store.storeFull && !retry.isEmpty {
+                // Space may take hours to return: whoever waits on `flush` (the collector between its
+                // catch-up and its reconciliation) goes on, with the events held here in memory.
+                for case .barrier(let done) in retry { done() }
+                retry.removeAll { if case .barrier = $0 { return true } else { return false } }
+            }
             if closed { attemptsSinceClose += 1 }
             // Shutting down on a full disk: three more tries, then what could not be written is lost
             // (and said so), rather than holding SIGTERM forever.
