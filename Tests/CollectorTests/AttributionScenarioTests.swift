@@ -124,6 +124,8 @@ struct AttributionScenarioTests {
             try await eventually("compose found the containers up to date", timeout: .seconds(30)) {
                 (try? String(contentsOfFile: dir + "/deploy.err", encoding: .utf8))?.contains("is up-to-date") == true
             }
+            // Past the first deployment's 0.5 s tolerance (compose can answer up-to-date within it), inside the second's window.
+            try await Task.sleep(for: .seconds(1))
             try await TestEngine.docker("restart", "-t", "1", "\(p)_worker_1")
             #expect(await second.wait() == 0)
             #expect(try await collector.stop() == 0)
@@ -152,7 +154,8 @@ struct AttributionScenarioTests {
                 let section = try await self.report(db, ["--project", p]).json["reconciliation"] as? [[String: Any]]
                 return ((section?.first?["last_full_recreate"] as? [String: Any])?["deployment"] as? String) == "\(p)-first"
             }
-            // The second deployment recreates only the api.
+            // The second deployment recreates only the api, past the first one's tolerance.
+            try await Task.sleep(for: .seconds(1))
             try await deploy(db, project: p, id: "\(p)-api", compose(p, ["up", "-d", "--force-recreate", "api"]), env: env)
             try await Task.sleep(for: .seconds(1))
             try await eventually("the collector saw the api's recreate") {
