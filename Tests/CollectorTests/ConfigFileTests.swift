@@ -20,6 +20,14 @@ struct ConfigFileTests {
                 #expect(failure.stderr.contains("\(config):3: drift-intervall: unknown setting"), "\(failure.stderr)")
             }
             #expect(!FileManager.default.fileExists(atPath: dir + "/audit.db"), "nothing is created before the configuration is valid")
+            // Nesting no setting needs is refused before Yams (which recurses) reads it: 30,000 levels here.
+            try (String(repeating: "- ", count: 30_000) + "x\n").write(toFile: config, atomically: true, encoding: .utf8)
+            do {
+                try await TestEngine.run([TestEngine.auditBinary, "config", "check", "--config", config])
+                Issue.record("config check passed 30,000 levels of nesting")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.status == 2 && failure.stderr.contains("\(config):1: nests deeper than any setting needs"), "\(failure.stderr)")
+            }
             try "max-clock-ahead: soon\n".write(toFile: config, atomically: true, encoding: .utf8)
             do {
                 try await TestEngine.run([TestEngine.auditBinary, "config", "check", "--config", config])

@@ -119,7 +119,7 @@ struct CollectCommand: AsyncParsableCommand {
         _ = try webhookConfiguration(settings)
         let interval = settings.text("drift-interval") ?? "5m"
         guard let ns = TimeArgument.parseDuration(interval), ns >= 1_000_000_000 else {
-            throw ValidationError("--drift-interval \"\(interval)\" is not a duration of at least 1s (30s, 5m, 1h)")
+            throw ValidationError(settings.problem("drift-interval", "\"\(interval)\" is not a duration of at least 1s (30s, 5m, 1h)"))
         }
     }
 
@@ -127,10 +127,12 @@ struct CollectCommand: AsyncParsableCommand {
     static func webhookConfiguration(_ settings: CollectSettings) throws -> WebhookConfiguration? {
         let environment = ProcessInfo.processInfo.environment
         guard let address = settings.text("listen").flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        func secret(file: String?, option: String, variable: String) throws -> [UInt8]? {
-            if let file {
+        func secret(file key: String, option: String, variable: String) throws -> [UInt8]? {
+            // A flag's file, else the environment's secret, else the configuration file's file.
+            let fromEnvironment = !(environment[variable] ?? "").isEmpty
+            if let file = settings.text(key), settings.resolved[key]?.source == "flag" || !fromEnvironment {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ValidationError("cannot read \(option) \(file): check the path and that this user may read it")
+                    throw ValidationError(settings.problem(key, "cannot read \(file): check the path and that this user may read it"))
                 }
                 return Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
             }
@@ -138,17 +140,17 @@ struct CollectCommand: AsyncParsableCommand {
             return Array(fromEnv.utf8)
         }
         let secrets = RouteSecrets(
-            deployments: try secret(file: settings.text("webhook-secret-file"), option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
-            github: try secret(file: settings.text("github-secret-file"), option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
-            gitlab: try secret(file: settings.text("gitlab-token-file"), option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
+            deployments: try secret(file: "webhook-secret-file", option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
+            github: try secret(file: "github-secret-file", option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
+            gitlab: try secret(file: "gitlab-token-file", option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
         let maxDeploymentWindow = settings.text("max-deployment-window") ?? "6h"
         let maxClockAhead = settings.text("max-clock-ahead") ?? "5m"
         let insecureNoAuth = settings.flag("insecure-no-auth")
         guard let window = TimeArgument.parseDuration(maxDeploymentWindow), window >= 60_000_000_000 else {
-            throw ValidationError("--max-deployment-window \"\(maxDeploymentWindow)\" is not a duration of at least 1m (30m, 6h, 1d)")
+            throw ValidationError(settings.problem("max-deployment-window", "\"\(maxDeploymentWindow)\" is not a duration of at least 1m (30m, 6h, 1d)"))
         }
         guard let ahead = TimeArgument.parseDuration(maxClockAhead), ahead >= 0 else {
-            throw ValidationError("--max-clock-ahead \"\(maxClockAhead)\" is not a duration (30s, 5m)")
+            throw ValidationError(settings.problem("max-clock-ahead", "\"\(maxClockAhead)\" is not a duration (30s, 5m)"))
         }
         do {
             let (host, port) = try WebhookConfiguration.parseListen(address)

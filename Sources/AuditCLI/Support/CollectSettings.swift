@@ -60,6 +60,15 @@ struct CollectSettings {
         return CollectSettings(flags: flags, environment: environment, file: file)
     }
 
+    /// A value of the right kind that `audit collect` still refuses, said where it was set:
+    /// `FILE:LINE: key: …` for the file, else `--key …` or `NAME …` for a flag or the environment.
+    func problem(_ key: String, _ message: String) -> String {
+        guard let source = resolved[key]?.source else { return "--\(key) \(message)" }
+        if source == "flag" || source == "default" { return "--\(key) \(message)" }
+        if source.hasPrefix("env ") { return "\(source.dropFirst(4)) \(message)" }
+        return "\(source): \(key): \(message)"
+    }
+
     func text(_ key: String) -> String? {
         if case .text(let s)? = resolved[key]?.value { return s }
         return nil

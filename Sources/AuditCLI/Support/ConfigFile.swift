@@ -39,13 +39,27 @@ struct ConfigFile {
 
     /// Reads and checks `path` against `known`; nil when `path` is the default and does not exist.
     static func load(_ path: String, known: [String: Kind], optional: Bool) throws(ConfigFileError) -> ConfigFile? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            // Only a default path that does not exist means "no file": one this user cannot reach is an error,
+            // or the collector would run without its settings and say nothing.
+            if optional && errno == ENOENT { return nil }
+            throw ConfigFileError(path: path, line: nil, key: nil, "cannot be read: \(String(cString: strerror(errno))); check the path and that this user may read it")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw ConfigFileError(path: path, line: nil, key: nil, "is not a regular file") }
+        guard info.st_size <= maximumBytes else { throw ConfigFileError(path: path, line: nil, key: nil, "is larger than \(maximumBytes) bytes") }
         guard let data = FileManager.default.contents(atPath: path) else {
-            if optional && access(path, F_OK) != 0 { return nil }
-            throw ConfigFileError(path: path, line: nil, key: nil, "cannot be read: \(String(cString: strerror(errno))); check the path and its permissions")
+            throw ConfigFileError(path: path, line: nil, key: nil, "cannot be read: \(String(cString: strerror(errno))); check the path and that this user may read it")
         }
         guard data.count <= maximumBytes else { throw ConfigFileError(path: path, line: nil, key: nil, "is larger than \(maximumBytes) bytes") }
         guard let text = String(validating: data, as: UTF8.self) else { throw ConfigFileError(path: path, line: nil, key: nil, "is not UTF-8 text") }
+        // Yams composes recursively: flow brackets and block indentation are both bounded far below
+        // what would exhaust the stack; settings are one level deep, lists two.
         guard YAMLReader.flowDepth(text) <= 8 else { throw ConfigFileError(path: path, line: nil, key: nil, "nests deeper than any setting needs") }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let indent = line.prefix { $0 == " " || $0 == "-" || $0 == "?" || $0 == ":" || $0 == "\t" }.count
+            guard indent <= 32 else { throw ConfigFileError(path: path, line: index + 1, key: nil, "nests deeper than any setting needs") }
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

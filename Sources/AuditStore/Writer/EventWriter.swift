@@ -151,11 +151,14 @@ public final class EventWriter: Sendable {
                 statistics.addBusy(Timestamp.now().nanoseconds - now)
                 if heartbeat { lastHeartbeat = now }
             }
+            // Each barrier is released once: here while the store is full, or below once its batch settles.
+            var released = false
             if store.storeFull && !retry.isEmpty {
                 // Space may take hours to return: whoever waits on `flush` (the collector between its
                 // catch-up and its reconciliation) goes on, with the events held here in memory.
                 for case .barrier(let done) in retry { done() }
                 retry.removeAll { if case .barrier = $0 { return true } else { return false } }
+                released = true
             }
             if closed { attemptsSinceClose += 1 }
             // Shutting down on a full disk: three more tries, then what could not be written is lost
@@ -166,7 +169,7 @@ public final class EventWriter: Sendable {
                 ])
                 retry = []
             }
-            if retry.isEmpty {
+            if retry.isEmpty && !released {
                 for case .barrier(let done) in work { done() }
                 // Hand the batch back for freeing, unless the producer has stopped collecting them.
                 if !work.isEmpty { queue.withLock { q in if q.written.count < 8 && !q.closed { q.written.append(work) } } }

@@ -89,6 +89,8 @@ final class StoreWriter: @unchecked Sendable {
     func write(_ work: [EventWriter.Operation], heartbeatNs: Int64?, statistics: WriterStatistics) -> [EventWriter.Operation] {
         var stored = 0, duplicates = 0, quarantined = 0
         var newest: Int64 = 0
+        // Coverage state changes inside the transaction; a rollback must take it back too.
+        let (coverageBefore, hostBefore) = (openCoverage, coverageHost)
         do {
             try db.transaction { () throws(SQLiteError) in
                 if let dropped {
@@ -139,6 +141,7 @@ final class StoreWriter: @unchecked Sendable {
             }
         } catch {
             // The dictionaries may now name rows the rollback removed.
+            (openCoverage, coverageHost) = (coverageBefore, hostBefore)
             actors.removeAll()
             lastActor = nil
             summaries.discard()
