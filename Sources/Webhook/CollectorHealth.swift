@@ -9,13 +9,20 @@ public struct CollectorHealth: Sendable, Equatable {
     public var reconnects: Int
     /// Coverage gaps recorded: windows in which events may have been missed.
     public var gaps: Int
+    /// Events the writer gave up on (each run of them is also a gap).
+    public var eventsDropped: Int
+    /// True while the store's file system refuses writes and events wait in memory.
+    public var storeFull: Bool
 
-    public init(connected: Bool, lastEventAgeSeconds: Double?, eventsStored: Int, quarantined: Int, reconnects: Int, gaps: Int) {
+    public init(connected: Bool, lastEventAgeSeconds: Double?, eventsStored: Int, quarantined: Int, reconnects: Int, gaps: Int,
+                eventsDropped: Int = 0, storeFull: Bool = false) {
         self.connected = connected
         self.lastEventAgeSeconds = lastEventAgeSeconds
         self.eventsStored = eventsStored
         self.quarantined = quarantined
         self.reconnects = reconnects
         self.gaps = gaps
+        self.eventsDropped = eventsDropped
+        self.storeFull = storeFull
     }
 }

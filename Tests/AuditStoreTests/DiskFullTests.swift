@@ -39,6 +39,7 @@ struct DiskFullTests {
         // A flush returns while the disk is full (the collector's catch-up waits on one), and stores nothing.
         await writer.flush()
         #expect(writer.statistics.eventsStored == 500, "nothing can be stored while the disk is full")
+        #expect(writer.statistics.storeFull && writer.statistics.eventsDropped == 1_000)
         let full = log.entries(.error, "store is full; keeping events in memory and retrying (logged once a minute)")
         #expect(full.count == 1, "logged once, not per try: \(log.all.map(\.message))")
         #expect(full.first?.metadata["store.error"]?.contains("full") == true, "\(String(describing: full.first?.metadata))")
@@ -47,6 +48,7 @@ struct DiskFullTests {
         unlink(dir + "/filler")
         try await eventually { writer.statistics.eventsStored == 2_500 }
         await writer.close()
+        #expect(!writer.statistics.storeFull && writer.statistics.eventsDropped == 1_000)
         #expect(!log.entries(.notice, "store writable again").isEmpty)
         let reader = try StoreReader(path: path)
         let stored = try reader.events(EventQuery(sinceNs: 0, untilNs: .max)).map(\.timeNano)

@@ -36,6 +36,7 @@ struct CollectorHealthBridge: CollectorHealthSource {
         let newest = statistics.newestEventNs
         let age = newest > 0 ? Double(Timestamp.now().nanoseconds - newest) / 1e9 : nil
         return CollectorHealth(connected: status.connected, lastEventAgeSeconds: age, eventsStored: statistics.eventsStored,
-                               quarantined: statistics.linesQuarantined, reconnects: status.reconnects, gaps: status.gaps)
+                               quarantined: statistics.linesQuarantined, reconnects: status.reconnects, gaps: status.gaps,
+                               eventsDropped: statistics.eventsDropped, storeFull: statistics.storeFull)
     }
 }

@@ -147,7 +147,7 @@ final class StoreWriter: @unchecked Sendable {
             summaries.discard()
             events.rolledBack()
             attributeSets.removeAll()
-            if error.code & 0xff == 13 /* SQLITE_FULL */ { return waitForSpace(work, error: error) }
+            if error.code & 0xff == 13 /* SQLITE_FULL */ { return waitForSpace(work, error: error, statistics: statistics) }
             failedAttempts += 1
             let events = Self.eventCount(work)
             if failedAttempts >= 20 {
@@ -155,7 +155,7 @@ final class StoreWriter: @unchecked Sendable {
                     "store.error": "\(error)", "store.events_lost": "\(events)", "store.path": "\(db.path)",
                 ])
                 failedAttempts = 0
-                drop(work, reason: "\(error)")
+                drop(work, reason: "\(error)", statistics: statistics)
                 return []
             }
             logger.warning("store write failed; retrying", metadata: ["store.error": "\(error)", "store.events_pending": "\(events)"])
@@ -167,6 +167,7 @@ final class StoreWriter: @unchecked Sendable {
                 "store.full_seconds": "\((Timestamp.now().nanoseconds - since) / 1_000_000_000)", "store.events_dropped": "\(dropped?.events ?? 0)",
             ])
         }
+        if storeFull { statistics.setFull(false) }
         storeFull = false
         fullSinceNs = nil
         lastFullLogNs = nil
@@ -179,9 +180,10 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// The disk is full: keep the batch (the newest `maxRetainedEvents` events of it) for the next try.
-    private func waitForSpace(_ work: [EventWriter.Operation], error: SQLiteError) -> [EventWriter.Operation] {
+    private func waitForSpace(_ work: [EventWriter.Operation], error: SQLiteError, statistics: WriterStatistics) -> [EventWriter.Operation] {
         let now = Timestamp.now().nanoseconds
         storeFull = true
+        statistics.setFull(true)
         if fullSinceNs == nil { fullSinceNs = now }
         var kept = work
         var excess = Self.eventCount(kept) - maxRetainedEvents
@@ -190,7 +192,7 @@ final class StoreWriter: @unchecked Sendable {
             excess -= Self.eventCount([kept[index]])
             shed.append(kept.remove(at: index))
         }
-        drop(shed, reason: "the store's file system was full")
+        drop(shed, reason: "the store's file system was full", statistics: statistics)
         if lastFullLogNs.map({ now - $0 >= 60_000_000_000 }) ?? true {
             lastFullLogNs = now
             logger.error("store is full; keeping events in memory and retrying (logged once a minute)", metadata: [
@@ -202,7 +204,7 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// Remembers what is lost, as the gap it leaves.
-    private func drop(_ operations: [EventWriter.Operation], reason: String) {
+    private func drop(_ operations: [EventWriter.Operation], reason: String, statistics: WriterStatistics) {
         var times: [Int64] = []
         for operation in operations {
             switch operation {
@@ -213,6 +215,7 @@ final class StoreWriter: @unchecked Sendable {
         }
         guard let first = times.min(), let last = times.max() else { return }
         let count = Self.eventCount(operations)
+        statistics.addDropped(count)
         dropped = dropped.map { (min($0.fromNs, first), max($0.toNs, last), $0.events + count, $0.reason) } ?? (first, last, count, reason)
     }
 

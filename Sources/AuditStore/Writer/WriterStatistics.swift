@@ -7,6 +7,8 @@ public final class WriterStatistics: Sendable {
     private let quarantined = Atomic<Int>(0)
     private let lastEventNs = Atomic<Int64>(0)
     private let busy = Atomic<Int64>(0)
+    private let dropped = Atomic<Int>(0)
+    private let full = Atomic<Bool>(false)
 
     public init() {}
 
@@ -15,6 +17,15 @@ public final class WriterStatistics: Sendable {
     public var linesQuarantined: Int { quarantined.load(ordering: .relaxed) }
     /// `timeNano` of the newest event stored, 0 before the first.
     public var newestEventNs: Int64 { lastEventNs.load(ordering: .relaxed) }
+
+    /// Events the writer had to give up (a full disk past the memory bound, a batch that failed 20 times);
+    /// each run of them is also stored as a gap.
+    public var eventsDropped: Int { dropped.load(ordering: .relaxed) }
+    /// True while the store's file system refuses writes and events wait in memory.
+    public var storeFull: Bool { full.load(ordering: .relaxed) }
+
+    func addDropped(_ n: Int) { dropped.add(n, ordering: .relaxed) }
+    func setFull(_ value: Bool) { full.store(value, ordering: .relaxed) }
 
     /// Time the writer thread spent inside SQLite transactions: the benchmark's split of the pipeline.
     public var busyNs: Int64 { busy.load(ordering: .relaxed) }
