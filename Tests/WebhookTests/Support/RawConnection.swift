@@ -8,7 +8,10 @@ final class RawConnection {
     private let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is this object's only once connected: a class whose init throws after its
+        // properties are set still runs deinit, and a second close() of a number the listener has just
+        // been given crashed NIO (getpeername on a closed fd).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -18,9 +21,11 @@ final class RawConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else {
+            let failure = errno
             close(fd)
-            throw Failure(description: "connect: errno \(errno)")
+            throw Failure(description: "connect: errno \(failure)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
