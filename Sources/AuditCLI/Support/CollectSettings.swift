@@ -76,7 +76,6 @@ struct CollectSettings {
 
     func integer(_ key: String) -> Int? {
         if case .integer(let n)? = resolved[key]?.value { return n }
-        if case .text(let s)? = resolved[key]?.value { return Int(s) }
         return nil
     }
 
