@@ -38,6 +38,7 @@ let package = Package(
                 .embedInCode("004_event_indexes.sql"),
                 .embedInCode("005_webhook_replays.sql"),
                 .embedInCode("006_container_creates.sql"),
+                .embedInCode("007_retention.sql"),
             ]
         ),
         .target(name: "AuditSupport"),

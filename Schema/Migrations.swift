@@ -16,5 +16,6 @@ public enum Migrations {
         Migration(version: 4, name: "004_event_indexes.sql", sql: String(decoding: PackageResources._04_event_indexes_sql, as: UTF8.self)),
         Migration(version: 5, name: "005_webhook_replays.sql", sql: String(decoding: PackageResources._05_webhook_replays_sql, as: UTF8.self)),
         Migration(version: 6, name: "006_container_creates.sql", sql: String(decoding: PackageResources._06_container_creates_sql, as: UTF8.self)),
+        Migration(version: 7, name: "007_retention.sql", sql: String(decoding: PackageResources._07_retention_sql, as: UTF8.self)),
     ]
 }

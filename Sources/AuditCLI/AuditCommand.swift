@@ -8,7 +8,7 @@ public struct AuditCommand: AsyncParsableCommand {
         subcommands: [
             CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self,
             DeployCommand.self, ImportCommand.self, DeploymentsCommand.self,
-            ReportCommand.self, AckCommand.self, DriftCommand.self, DoctorCommand.self, ConfigCommand.self, BenchCommand.self,
+            ReportCommand.self, AckCommand.self, DriftCommand.self, DoctorCommand.self, ConfigCommand.self, PruneCommand.self, BenchCommand.self,
         ]
     )
 

@@ -31,6 +31,7 @@ public enum FindingsEngine {
             deployments: inputs.records.filter { $0.startedAt.nanoseconds <= query.toNs && ($0.finishedAt?.nanoseconds ?? .max) >= query.fromNs }
                 .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
             coverage: inputs.coverage,
-            gaps: inputs.gaps.filter { $0.toNs >= query.fromNs && $0.fromNs <= query.toNs })
+            gaps: inputs.gaps.filter { $0.toNs >= query.fromNs && $0.fromNs <= query.toNs },
+            retention: try store.retentionHorizons())
     }
 }

@@ -35,6 +35,8 @@ public protocol FindingsStore {
     func runningComposeContainers() throws -> [RunningComposeContainer]
     /// Every stored `create` of a compose-labelled container, whenever it happened, oldest first.
     func composeContainerCreates() throws -> [StoredEvent]
+    /// How far retention has pruned the store.
+    func retentionHorizons() throws -> RetentionHorizons
 }
 
 extension StoreReader: FindingsStore {}

@@ -16,11 +16,22 @@ public struct ReportModel: Sendable {
     public var deployments: [DeploymentRecord]
     public var coverage: [CoverageInterval]
     public var gaps: [StoredGap]
+    /// How far retention had pruned the store when the report was made.
+    public var retention: RetentionHorizons
 
-    /// Share of the window the collector was connected.
+    /// Where the window's events were pruned by retention: from `fromNs` to this time (at most `toNs`).
+    public var prunedUntilNs: Int64? {
+        guard let before = retention.eventsBeforeNs, before > fromNs else { return nil }
+        return min(before, toNs)
+    }
+
+    /// Share of the window the collector was connected, over the part retention has not pruned (a
+    /// pruned stretch is not a blind one: the renderers say it was pruned).
     public var coveragePercent: Double {
-        let span = Double(max(toNs - fromNs, 1))
-        return min(100, coverage.reduce(0.0) { $0 + Double($1.endNs - $1.startedNs) } / span * 100)
+        let start = prunedUntilNs ?? fromNs
+        guard toNs > start else { return 0 }
+        let covered = coverage.reduce(0.0) { $0 + Double(max(0, $1.endNs - max($1.startedNs, start))) }
+        return min(100, covered / Double(toNs - start) * 100)
     }
 
     /// How many findings share each key, in the order the keys first appear.

@@ -74,6 +74,9 @@ final class MemoryStore: FindingsStore {
         }
     }
 
+    var horizons = RetentionHorizons()
+    func retentionHorizons() throws -> RetentionHorizons { horizons }
+
     func composeContainerCreates() throws -> [StoredEvent] {
         events.filter { $0.type == "container" && $0.project != nil && $0.action == "create" }.sorted { $0.timeNano < $1.timeNano }
     }

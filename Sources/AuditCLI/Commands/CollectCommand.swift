@@ -70,6 +70,15 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An env file for the drift check's interpolation.", valueName: "file"))
     var envFile: String?
 
+    @Option(help: ArgumentHelp("Keep events, snapshots, deployments and findings this long (default \(RetentionPolicy.defaultRetention); 0 keeps everything).", valueName: "period"))
+    var retention: String?
+
+    @Option(help: ArgumentHelp("Keep health-probe events this long; their hourly counts stay (default \(RetentionPolicy.defaultProbeRetention); 0: as long as --retention).", valueName: "period"))
+    var probeRetention: String?
+
+    @Option(help: ArgumentHelp("How often retention prunes the store (default 1h; the first pass runs 10 minutes after start, or after one interval if shorter).", valueName: "duration"))
+    var pruneInterval: String?
+
     @Option(help: ArgumentHelp("The configuration file: `audit collect`'s long options as `key: value` lines (env AUDIT_CONFIG; default \(ConfigFile.defaultPath) when it exists). Environment variables and flags override it.", valueName: "path"))
     var config: String?
 
@@ -89,6 +98,9 @@ struct CollectCommand: AsyncParsableCommand {
         text("drift-interval", driftInterval)
         text("project-name", projectName)
         text("env-file", envFile)
+        text("retention", retention)
+        text("probe-retention", probeRetention)
+        text("prune-interval", pruneInterval)
         if insecureNoAuth { flags["insecure-no-auth"] = .flag(true) }
         if acceptBareHmac { flags["accept-bare-hmac"] = .flag(true) }
         if let maxConnections { flags["max-connections"] = .integer(maxConnections) }
@@ -117,6 +129,8 @@ struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("unknown log level \"\(level)\" (\(settings.resolved["log-level"]?.source ?? "")); use trace, debug, info, notice, warning, error or critical")
         }
         _ = try webhookConfiguration(settings)
+        _ = try settings.retentionPolicy()
+        _ = try settings.pruneInterval()
         let interval = settings.text("drift-interval") ?? "5m"
         guard let ns = TimeArgument.parseDuration(interval), ns >= 1_000_000_000 else {
             throw ValidationError(settings.problem("drift-interval", "\"\(interval)\" is not a duration of at least 1s (30s, 5m, 1h)"))
@@ -199,6 +213,9 @@ struct CollectCommand: AsyncParsableCommand {
                                      environment: ProcessInfo.processInfo.environment, interval: interval),
                 client: DockerClient(host: host), storePath: path, logger: logger)))
         }
+        let pruneInterval = try settings.pruneInterval()
+        services.append(.init(service: RetentionService(collector: collector, policy: try settings.retentionPolicy(), interval: pruneInterval,
+                                                        firstDelay: min(pruneInterval, .seconds(600)), logger: logger)))
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Shutdown runs in reverse order: the listener (its requests bounded by their deadline), then
         // the collector, which flushes. Whatever still runs after the grace period is cancelled, and

@@ -22,7 +22,8 @@ enum ReportRendering {
             return n == 0 ? nil : "\(n) \(s.rawValue)"
         }
         let coverage = String(format1(m.coveragePercent))
-        return "\(time(m.fromNs)) → \(time(m.toNs)): coverage \(coverage)%, \(m.deployments.count) deployment(s), "
+        return "\(time(m.fromNs)) → \(time(m.toNs)): coverage \(coverage)%" + (m.prunedUntilNs.map { " of what retention kept (from \(time($0)))" } ?? "")
+            + ", \(m.deployments.count) deployment(s), "
             + "\(m.findings.count) out-of-band finding(s)"
             + (m.findings.isEmpty ? "" : " (\(severities.joined(separator: ", ")); \(statuses.joined(separator: ", ")))")
             + "; tolerance \(m.tolerance)"
@@ -78,6 +79,9 @@ enum ReportRendering {
             lines.append("")
         }
         lines += reconciliationTable(m)
+        if let pruned = m.prunedUntilNs {
+            lines.append("NOTE: events before \(time(pruned)) were pruned by retention; findings from before then are not shown")
+        }
         for gap in m.gaps {
             lines.append("WARNING: not watching from \(time(gap.fromNs)) to \(time(gap.toNs)) (\(gap.cause)); changes in that gap were only seen by reconciliation (\(gap.changesFound.map(String.init) ?? "?") found)")
         }
@@ -140,6 +144,9 @@ enum ReportRendering {
         if !m.deployments.isEmpty {
             lines.append("Deployments: " + m.deployments.map { "`\($0.id)` \($0.status.rawValue) (\($0.project ?? "*"))" }.joined(separator: ", "))
         }
+        if let pruned = m.prunedUntilNs {
+            lines.append("> **Pruned** events before \(time(pruned)) were pruned by retention; findings from before then are not shown.")
+        }
         for gap in m.gaps {
             lines.append("> **Gap** \(time(gap.fromNs)) → \(time(gap.toNs)): \(gap.cause); changes inside were only seen by reconciliation.")
         }
@@ -163,6 +170,7 @@ enum ReportRendering {
             w.field("replayed", Int64(g.replayed)); w.field("changes_found", g.changesFound.map(Int64.init)); w.endObject()
         }
         w.endArray()
+        w.field("pruned_before", m.prunedUntilNs.map(time))
         w.endObject()
         w.key("summary"); w.beginObject()
         w.field("findings", Int64(m.findings.count))

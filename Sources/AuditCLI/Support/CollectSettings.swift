@@ -1,3 +1,4 @@
+import AuditStore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,6 +15,7 @@ struct CollectSettings {
         "insecure-no-auth": .flag, "accept-bare-hmac": .flag, "max-connections": .integer,
         "max-deployment-window": .duration, "max-clock-ahead": .duration,
         "compose-file": .list, "drift-interval": .duration, "project-name": .text, "env-file": .text,
+        "retention": .period, "probe-retention": .period, "prune-interval": .duration,
     ]
 
     /// The environment variables that stand for a setting (secrets have variables but no key: the
@@ -26,6 +28,7 @@ struct CollectSettings {
     static let defaults: [String: ConfigFile.Value] = [
         "insecure-no-auth": .flag(false), "accept-bare-hmac": .flag(false), "max-connections": .integer(128),
         "max-deployment-window": .text("6h"), "max-clock-ahead": .text("5m"), "compose-file": .list([]), "drift-interval": .text("5m"),
+        "retention": .text(RetentionPolicy.defaultRetention), "probe-retention": .text(RetentionPolicy.defaultProbeRetention), "prune-interval": .text("1h"),
     ]
 
     struct Resolved {

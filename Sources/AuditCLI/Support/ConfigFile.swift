@@ -1,3 +1,4 @@
+import AuditStore
 import AuditSupport
 import Drift
 import Logging
@@ -18,6 +19,8 @@ import Glibc
 struct ConfigFile {
     enum Kind {
         case text, integer, flag, duration, logLevel, list
+        /// A retention period: a duration, or 0 for "keep everything".
+        case period
     }
 
     struct Entry {
@@ -104,6 +107,9 @@ struct ConfigFile {
             return .flag(b)
         case .duration:
             guard TimeArgument.parseDuration(text) != nil else { throw fail("\"\(text)\" is not a duration (30s, 5m, 6h)") }
+            return .text(text)
+        case .period:
+            guard RetentionPolicy.parsePeriod(text) != nil else { throw fail("\"\(text)\" is not a retention period (90d, 2w, 12h, or 0 to keep everything)") }
             return .text(text)
         case .logLevel:
             guard Logger.Level(rawValue: text) != nil else { throw fail("\"\(text)\" is not a log level (trace, debug, info, notice, warning, error, critical)") }

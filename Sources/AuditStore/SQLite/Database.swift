@@ -32,6 +32,10 @@ public final class Database {
             // Takes effect only for a new, empty file (before WAL is on and tables exist). Larger pages
             // mean fewer page splits and WAL frames for the same rows.
             try execute("PRAGMA page_size = 16384")
+            // Also only for a new file: pages a prune frees can be given back to the file system a few
+            // at a time (`PRAGMA incremental_vacuum`, run by `StorePruner`) instead of by a VACUUM that
+            // rewrites the whole store. A store made before this turns it on with `audit prune --vacuum`.
+            try execute("PRAGMA auto_vacuum = INCREMENTAL")
             try execute("PRAGMA journal_mode = WAL")
             // WAL + NORMAL: a commit survives a crash of the process (kill -9); only a power loss can
             // take back the last transactions, which the daemon's replay buffer then refills.

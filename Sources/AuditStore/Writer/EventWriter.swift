@@ -33,6 +33,17 @@ public final class EventWriter: Sendable {
         /// microsecond per event (its strings and byte arrays were allocated on the producer's
         /// thread); the producer has time to spare, the writer does not.
         var written: [[Operation]] = []
+        /// Prune passes asked for, run one after another between batches.
+        var prunes: [(PrunePlan, @Sendable (PruneProgress) -> Void)] = []
+        /// Set by a cancelled `prune` caller: the pass in progress ends after its current step.
+        var pruneCancelled = false
+    }
+
+    /// The prune pass in progress on the writer thread.
+    private struct ActivePrune {
+        let pruner: StorePruner
+        let done: @Sendable (PruneProgress) -> Void
+        var failures = 0
     }
 
     public let statistics = WriterStatistics()
@@ -105,6 +116,28 @@ public final class EventWriter: Sendable {
         }
     }
 
+    /// Carries out `plan` on the writer's thread between event batches and returns what it did
+    /// (`finished` false when shutdown or repeated failures cut it short; a later pass resumes).
+    /// Events keep priority: while they flow, pruning gets a fifth of the writer's time, so ingest
+    /// keeps at least 80% of its rate; while the store is quiet it gets 50 ms at a time.
+    /// Cancelling the calling task ends the pass after its current step (what it deleted stays deleted).
+    public func prune(_ plan: PrunePlan) async -> PruneProgress {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<PruneProgress, Never>) in
+                let refused = queue.withLock { q -> Bool in
+                    guard !q.closed else { return true }
+                    q.pruneCancelled = false
+                    q.prunes.append((plan, { continuation.resume(returning: $0) }))
+                    return false
+                }
+                if refused { continuation.resume(returning: PruneProgress()) } else { wakeup.signal() }
+            }
+        } onCancel: {
+            queue.withLock { $0.pruneCancelled = true }
+            wakeup.signal()
+        }
+    }
+
     /// Events handed over and not yet taken by the writer thread.
     public var pendingEvents: Int { queue.withLock { $0.pendingEvents } }
 
@@ -127,14 +160,20 @@ public final class EventWriter: Sendable {
         var lastAttempt: Int64 = 0
         var attemptsSinceClose = 0
         var retry: [Operation] = []
+        var pruning: ActivePrune?
+        var pruneCreditNs: Int64 = 0
         while true {
-            _ = wakeup.wait(timeoutNs: flushIntervalNs)
-            let (fresh, closed) = queue.withLock { q -> ([Operation], Bool) in
+            // While a prune runs the writer does not sleep between its steps, only long enough to
+            // gather the events that arrived meanwhile.
+            _ = wakeup.wait(timeoutNs: pruning == nil ? flushIntervalNs : 1_000_000)
+            let (fresh, closed, pruneCancelled, nextPrune) = queue.withLock { q -> ([Operation], Bool, Bool, (PrunePlan, @Sendable (PruneProgress) -> Void)?) in
                 let work = q.pending
                 q.pending.removeAll(keepingCapacity: true)
                 q.pendingEvents = 0
-                return (work, q.closed)
+                let next = pruning == nil && !q.prunes.isEmpty ? q.prunes.removeFirst() : nil
+                return (work, q.closed, q.pruneCancelled, next)
             }
+            if let (plan, done) = nextPrune { pruning = ActivePrune(pruner: store.pruner(for: plan), done: done) }
             let work = retry.isEmpty ? fresh : retry + fresh
             let now = Timestamp.now().nanoseconds
             // A full disk is tried every `fullRetryNs`, not every tick: each try writes until the
@@ -148,8 +187,14 @@ public final class EventWriter: Sendable {
                 lastAttempt = now
                 retry = store.write(work, heartbeatNs: heartbeat ? now : nil, statistics: statistics)
                 logLimit.enforce()
-                statistics.addBusy(Timestamp.now().nanoseconds - now)
+                let busy = Timestamp.now().nanoseconds - now
+                statistics.addBusy(busy)
                 if heartbeat { lastHeartbeat = now }
+                if StoreWriter.eventCount(work) > 0 { pruneCreditNs = min(pruneCreditNs + busy / 4, 50_000_000) }
+            }
+            if let active = pruning {
+                pruning = store.storeFull && !closed ? active
+                    : step(active, credit: &pruneCreditNs, eventsWaiting: StoreWriter.eventCount(work) > 0, closed: closed || pruneCancelled)
             }
             // Each barrier is released once: here while the store is full, or below once its batch settles.
             var released = false
@@ -176,7 +221,40 @@ public final class EventWriter: Sendable {
             }
             if closed && retry.isEmpty { break }
         }
+        for request in queue.withLock({ q in defer { q.prunes.removeAll() }; return q.prunes }) { request.1(PruneProgress()) }
         finished.signal()
+    }
+
+    /// Runs the prune for as long as its credit allows: a fifth of the writer's time while events flow,
+    /// 50 ms when none came. Returns nil once the prune is over (done, failing, or shutting down).
+    private func step(_ active: ActivePrune, credit: inout Int64, eventsWaiting: Bool, closed: Bool) -> ActivePrune? {
+        var active = active
+        if closed {
+            active.done(active.pruner.progress)
+            return nil
+        }
+        if !eventsWaiting { credit = max(credit, 50_000_000) }
+        guard credit > 0 else { return active }
+        let start = Timestamp.now().nanoseconds
+        do {
+            let finished = try active.pruner.run(budgetNs: credit)
+            credit -= Timestamp.now().nanoseconds - start
+            active.failures = 0
+            if finished {
+                active.done(active.pruner.progress)
+                return nil
+            }
+        } catch {
+            credit -= Timestamp.now().nanoseconds - start
+            active.failures += 1
+            logger.warning("prune step failed; retrying", metadata: ["store.error": "\(error)", "store.path": "\(path)"])
+            if active.failures >= 5 {
+                logger.error("prune stopped after 5 failed steps; the next pass resumes where it stopped", metadata: ["store.error": "\(error)"])
+                active.done(active.pruner.progress)
+                return nil
+            }
+        }
+        return active
     }
 }
 

@@ -81,6 +81,9 @@ final class StoreWriter: @unchecked Sendable {
         try db.execute("UPDATE coverage SET ended_ns = last_seen_ns, end_reason = 'collector stopped unexpectedly' WHERE ended_ns IS NULL")
     }
 
+    /// A pruner on the writer's own connection: its steps run on the writer thread, between batches.
+    func pruner(for plan: PrunePlan) -> StorePruner { StorePruner(db: db, plan: plan) }
+
     /// Writes one batch in one transaction. A failed batch is retried on the next tick (a lock held by a
     /// backup); after 20 failures in a row it is dropped with an error naming what was lost. A full disk
     /// is waited out instead: the batch stays in memory up to `maxRetainedEvents` events, the oldest

@@ -1,0 +1,228 @@
+import AuditSupport
+
+/// Carries out a `PrunePlan` in small transactions, so that whoever shares the store keeps going: the
+/// collector's writer runs a step between its event batches (`EventWriter.prune`), `audit prune` runs
+/// steps one after another on a connection of its own.
+///
+/// Events go oldest first in chunks of `chunkRows` rows bounded by time (the primary key starts with
+/// the time, so a chunk is a range). Each chunk moves the kind's horizon in `retention_horizons` in
+/// the same transaction: whatever the horizon says is gone is gone, and a prune cut short resumes
+/// there. Freed pages go back to the file system by incremental vacuum, a few megabytes per step.
+public final class StorePruner {
+    private enum Phase {
+        case events(cursorNs: Int64)
+        case tables(index: Int)
+        case probes(hour: Int64, cursorNs: Int64)
+        case vacuum
+        case done
+    }
+
+    /// The other tables, in order, each with the condition its old rows meet (`?1` = the cut-off).
+    /// A container keeps its last snapshot from before the cut-off (the baseline the first kept
+    /// change is diffed against) unless it was removed before the cut-off. Deployments that may have
+    /// made a container still running stay (the creates kept, within ±6 h).
+    private static let tables: [(name: String, key: String, condition: String)] = [
+        ("container_snapshots", "rowid", """
+            taken_ns < ?1 AND (
+                id NOT IN (SELECT max(id) FROM container_snapshots WHERE taken_ns < ?1 GROUP BY actor)
+                OR actor IN (SELECT actor FROM container_snapshots
+                             WHERE id IN (SELECT max(id) FROM container_snapshots GROUP BY actor) AND config IS NULL AND taken_ns < ?1))
+            """),
+        ("exec_sessions", "rowid", "inspected_ns < ?1"),
+        ("exec_commands", "hour, actor, command", "hour < ?1 / 3600000000000"),
+        ("coverage", "rowid", "ended_ns IS NOT NULL AND ended_ns < ?1"),
+        ("gaps", "rowid", "to_ns < ?1"),
+        ("quarantine", "rowid", "received_ns < ?1"),
+        ("webhook_deliveries", "rowid", "received_ns < ?1"),
+        ("deployments", "rowid", """
+            coalesce(finished_ns, started_ns) < ?1 AND NOT EXISTS (
+                SELECT 1 FROM events e WHERE e.action = 'create' AND e.time_ns < ?1
+                  AND e.time_ns BETWEEN deployments.started_ns - 300000000000 AND coalesce(deployments.finished_ns, deployments.started_ns + 21600000000000) + 300000000000)
+            """),
+        ("drift_findings", "rowid", "resolved_ns < ?1"),
+        ("acks", "rowid", "at_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL)"),
+    ]
+
+    private static let hourNs: Int64 = 3_600_000_000_000
+
+    private let db: Database
+    private let plan: PrunePlan
+    private let chunkRows: Int64
+    private let vacuumPages: Int
+    private var phase: Phase
+    private let nowNs: Int64
+    private var tally = PruneProgress()
+    /// What the pruner has done so far.
+    public var progress: PruneProgress {
+        var p = tally
+        if isDone { (p.phase, p.finished) = ("done", true) }
+        return p
+    }
+    private let liveJSON: String
+    private var actorTypes: [Int64: String] = [:]
+    private lazy var incremental: Bool = {
+        guard let s = try? db.prepare("PRAGMA auto_vacuum"), (try? s.step()) == true else { return false }
+        defer { s.reset() }
+        return s.int64(0) == 2
+    }()
+
+    /// `chunkRows` bounds each transaction; `vacuumPages` each incremental vacuum step.
+    public init(db: Database, plan: PrunePlan, nowNs: Int64 = Timestamp.now().nanoseconds, chunkRows: Int = 4000, vacuumPages: Int = 256) {
+        self.db = db
+        self.plan = plan
+        self.nowNs = nowNs
+        self.chunkRows = Int64(max(chunkRows, 1))
+        self.vacuumPages = max(vacuumPages, 1)
+        liveJSON = "[" + plan.liveContainers.map(String.init).joined(separator: ",") + "]"
+        phase = .events(cursorNs: .min)
+    }
+
+    public var isDone: Bool { if case .done = phase { return true } else { return false } }
+
+    /// Runs steps until about `budgetNs` has passed or the plan is carried out; true once it is.
+    /// A failed step (the store is locked, the disk is full) throws; calling again retries it.
+    @discardableResult
+    public func run(budgetNs: Int64) throws(SQLiteError) -> Bool {
+        let start = Timestamp.now().nanoseconds
+        repeat {
+            try step()
+        } while !isDone && Timestamp.now().nanoseconds - start < budgetNs
+        return isDone
+    }
+
+    /// One transaction's worth of work.
+    func step() throws(SQLiteError) {
+        switch phase {
+        case .events(let cursor):
+            guard let cutoff = plan.eventsBeforeNs else { phase = .tables(index: Self.tables.count); return try step() }
+            tally.phase = "removing events older than the retention"
+            let end = try chunkEnd(from: cursor, before: cutoff)
+            try db.transaction { () throws(SQLiteError) in
+                let delete = try db.prepare("""
+                    DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
+                      AND NOT (action = 'create' AND actor IN (SELECT value FROM json_each(?)))
+                    RETURNING actor, source
+                    """)
+                delete.bind(1, cursor)
+                delete.bind(2, end)
+                delete.bind(3, liveJSON)
+                tally.events += try uncount(delete)
+                try setHorizon("events", end)
+            }
+            phase = end >= cutoff ? .tables(index: 0) : .events(cursorNs: end)
+        case .tables(let index):
+            guard let cutoff = plan.eventsBeforeNs, index < Self.tables.count else { phase = firstProbePhase(); return }
+            let table = Self.tables[index]
+            tally.phase = "removing old rows of \(table.name)"
+            let delete = try db.prepare("""
+                DELETE FROM \(table.name) WHERE (\(table.key)) IN (SELECT \(table.key) FROM \(table.name) WHERE \(table.condition) LIMIT ?2)
+                """)
+            delete.bind(1, cutoff)
+            delete.bind(2, chunkRows)
+            try delete.run()
+            let removed = db.changes
+            tally.otherRows += removed
+            if removed < chunkRows { phase = .tables(index: index + 1) }
+        case .probes(let hour, let cursor):
+            guard let range = plan.probes, hour < range.toHour else { phase = .vacuum; return }
+            tally.phase = "removing health-probe events older than the probe retention"
+            let hourEnd = (hour + 1) * Self.hourNs
+            let from = max(cursor, hour * Self.hourNs)
+            let end = try chunkEnd(from: from, before: hourEnd)
+            let keep = "[" + (range.keepExecs[hour] ?? []).map(String.init).joined(separator: ",") + "]"
+            try db.transaction { () throws(SQLiteError) in
+                // The probe family as migration 004's indexes spell it (a range, not an IN list).
+                let delete = try db.prepare("""
+                    DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
+                      AND (action = 'health_status'
+                           OR (action BETWEEN 'exec_' AND 'exec`' AND actor NOT IN (SELECT value FROM json_each(?))))
+                    RETURNING actor, source
+                    """)
+                delete.bind(1, from)
+                delete.bind(2, end)
+                delete.bind(3, keep)
+                tally.probeEvents += try uncount(delete)
+                try setHorizon("probes", end)
+            }
+            phase = end >= hourEnd ? .probes(hour: hour + 1, cursorNs: hourEnd) : .probes(hour: hour, cursorNs: end)
+        case .vacuum:
+            guard incremental else { phase = .done; return }
+            tally.phase = "giving free pages back to the file system"
+            let before = try freePages()
+            guard before > 0 else { phase = .done; return }
+            try db.execute("PRAGMA incremental_vacuum(\(vacuumPages))")
+            let after = try freePages()
+            tally.pagesFreed += before - after
+            if after == 0 || after >= before { phase = .done }
+        case .done:
+            break
+        }
+    }
+
+    private func firstProbePhase() -> Phase {
+        guard let range = plan.probes, range.fromHour < range.toHour else { return .vacuum }
+        return .probes(hour: range.fromHour, cursorNs: .min)
+    }
+
+    /// Where a chunk starting at `from` ends: after about `chunkRows` events, and never past `before`.
+    /// Rows sharing one time stay in one chunk (the end is exclusive and always moves forward).
+    private func chunkEnd(from: Int64, before: Int64) throws(SQLiteError) -> Int64 {
+        let s = try db.prepare("SELECT time_ns FROM events WHERE time_ns >= ? AND time_ns < ? ORDER BY time_ns LIMIT 1 OFFSET ?")
+        s.bind(1, from)
+        s.bind(2, before)
+        s.bind(3, chunkRows)
+        defer { s.reset() }
+        guard try s.step() else { return before }
+        return max(s.int64(0), from.addingReportingOverflow(1).overflow ? from : from + 1)
+    }
+
+    /// Steps a `DELETE … RETURNING actor, source` and takes its rows off `event_counts`; returns how many.
+    private func uncount(_ delete: Statement) throws(SQLiteError) -> Int {
+        var removed: [String: [Int64: Int64]] = [:]
+        var total = 0
+        try delete.forEachRow { row throws(SQLiteError) in
+            let type = try actorType(row.int64(0))
+            removed[type, default: [:]][row.int64(1), default: 0] += 1
+            total += 1
+        }
+        let update = try db.prepare("UPDATE event_counts SET count = max(count - ?, 0) WHERE type = ? AND source = ?")
+        for (type, sources) in removed {
+            for (source, count) in sources {
+                update.bind(1, count)
+                update.bind(2, type)
+                update.bind(3, source)
+                try update.run()
+            }
+        }
+        return total
+    }
+
+    private func actorType(_ actor: Int64) throws(SQLiteError) -> String {
+        if let known = actorTypes[actor] { return known }
+        let s = try db.prepare("SELECT type FROM actors WHERE id = ?")
+        s.bind(1, actor)
+        defer { s.reset() }
+        let type = try s.step() ? (s.string(0) ?? "") : ""
+        if actorTypes.count > 100_000 { actorTypes.removeAll() }
+        actorTypes[actor] = type
+        return type
+    }
+
+    /// Moves a kind's horizon forward (never back: a later, shorter policy does not un-prune).
+    private func setHorizon(_ kind: String, _ beforeNs: Int64) throws(SQLiteError) {
+        let s = try db.prepare("""
+            INSERT INTO retention_horizons (kind, before_ns, pruned_ns) VALUES (?, ?, ?)
+            ON CONFLICT (kind) DO UPDATE SET before_ns = max(before_ns, excluded.before_ns), pruned_ns = excluded.pruned_ns
+            """)
+        s.bind(1, kind)
+        s.bind(2, beforeNs)
+        s.bind(3, nowNs)
+        try s.run()
+    }
+
+    private func freePages() throws(SQLiteError) -> Int {
+        let s = try db.prepare("PRAGMA freelist_count")
+        defer { s.reset() }
+        return try s.step() ? Int(s.int64(0)) : 0
+    }
+}

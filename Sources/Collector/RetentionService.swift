@@ -1,0 +1,66 @@
+import AuditStore
+import AuditSupport
+import Findings
+import Logging
+import ServiceLifecycle
+
+/// `audit collect --retention … --probe-retention …`: prunes the store on a schedule. Each pass is
+/// planned on a read connection of its own and carried out by the collector's writer between event
+/// batches (`EventWriter.prune`), so the stream is never held up and no second writer contends.
+public struct RetentionService: Service {
+    let collector: CollectorService
+    let policy: RetentionPolicy
+    let interval: Duration
+    let firstDelay: Duration
+    let logger: Logger
+
+    /// The first pass runs `firstDelay` after start (a restart loop does not prune over and over), then
+    /// one every `interval`.
+    public init(collector: CollectorService, policy: RetentionPolicy, interval: Duration, firstDelay: Duration, logger: Logger) {
+        self.collector = collector
+        self.policy = policy
+        self.interval = interval
+        self.firstDelay = firstDelay
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !policy.keepsEverything else { return }
+        await cancelWhenGracefulShutdown {
+            try? await Task.sleep(for: firstDelay)
+            while !Task.isCancelled {
+                await pass()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Plans and prunes until the store is within the policy (a store far behind takes several plans).
+    private func pass() async {
+        let started = ContinuousClock.now
+        var total = PruneProgress()
+        while !Task.isCancelled {
+            let plan: PrunePlan?
+            do {
+                plan = try await OwnThread.run("retention-plan") { [storePath = collector.storePath, policy] () throws -> PrunePlan? in
+                    try RetentionPlanner.plan(StoreReader(path: storePath), policy: policy, nowNs: Timestamp.now().nanoseconds)
+                }
+            } catch {
+                logger.error("retention: cannot plan a prune; retrying at the next pass", metadata: ["store.error": "\(error)"])
+                return
+            }
+            guard let plan else { return }
+            let progress = await collector.writer.prune(plan)
+            total.events += progress.events
+            total.probeEvents += progress.probeEvents
+            total.otherRows += progress.otherRows
+            total.pagesFreed += progress.pagesFreed
+            guard progress.finished, !plan.complete else { break }
+        }
+        guard total.events + total.probeEvents + total.otherRows + total.pagesFreed > 0 else { return }
+        logger.info("retention: pruned", metadata: [
+            "prune.events": "\(total.events)", "prune.probe_events": "\(total.probeEvents)", "prune.other_rows": "\(total.otherRows)",
+            "prune.pages_freed": "\(total.pagesFreed)", "prune.seconds": "\((ContinuousClock.now - started).components.seconds)",
+        ])
+    }
+}

@@ -1,0 +1,58 @@
+import AuditStore
+
+/// Decides what one prune pass removes. Probes are told from people by the report's own test
+/// (`FindingsInputs.isProbeCommand`, the same snapshots), so a prune never deletes an exec that a
+/// report would read as a change: what the report skips as a probe is what goes.
+public enum RetentionPlanner {
+    /// Hours of probe events one plan covers at most: each hour's exec groups are held in memory
+    /// while planning. A store further behind is caught up in several passes (`PrunePlan.complete`).
+    public static let maxProbeHours: Int64 = 7 * 24
+    /// An exec is inspected milliseconds after its exec_start; this much slack puts it in the right hour.
+    static let inspectionSlackNs: Int64 = 60_000_000_000
+    private static let hourNs: Int64 = 3_600_000_000_000
+
+    /// nil when the policy keeps everything or the store is empty.
+    public static func plan(_ reader: StoreReader, policy: RetentionPolicy, nowNs: Int64) throws -> PrunePlan? {
+        let (eventsBefore, probesBefore) = policy.cutoffs(nowNs: nowNs)
+        guard eventsBefore != nil || probesBefore != nil, let oldest = try reader.oldestEventNs() else { return nil }
+        var probes: PrunePlan.ProbeRange?
+        var complete = true
+        if let probesBefore, probesBefore > 0 {
+            let horizons = try reader.retentionHorizons()
+            // Whole hours only: the hour the cut-off falls in keeps its probes until the next pass.
+            let start = max(oldest, horizons.probesBeforeNs ?? 0, eventsBefore ?? 0, 0)
+            let fromHour = start / hourNs
+            var toHour = probesBefore / hourNs
+            if toHour - fromHour > maxProbeHours {
+                toHour = fromHour + maxProbeHours
+                complete = false
+            }
+            if fromHour < toHour {
+                probes = PrunePlan.ProbeRange(fromHour: fromHour, toHour: toHour, keepExecs: try keptExecs(reader, fromHour: fromHour, toHour: toHour))
+            }
+        }
+        let live = eventsBefore == nil ? [] : try reader.liveContainerActors()
+        return PrunePlan(eventsBeforeNs: eventsBefore, liveContainers: live, probes: probes, complete: complete)
+    }
+
+    /// Per hour, the containers whose exec events must stay: a command that is not their health check
+    /// (or no snapshot to tell), or an exec with a tty or privileges.
+    static func keptExecs(_ reader: StoreReader, fromHour: Int64, toHour: Int64) throws -> [Int64: [Int64]] {
+        let groupsByHour = try reader.execCommandGroups(fromHour: fromHour, toHour: toHour)
+        let containers = Set(groupsByHour.values.joined().map(\.containerID))
+        let histories = try FindingsInputs.snapshotHistories(reader, containers: containers)
+        var keep: [Int64: Set<Int64>] = [:]
+        for (hour, groups) in groupsByHour {
+            for group in groups where !FindingsInputs.isProbeCommand(group, snapshots: histories) {
+                keep[hour, default: []].insert(group.actorRow)
+            }
+        }
+        let interactive = try reader.interactiveExecTimes(fromNs: fromHour * hourNs - inspectionSlackNs, toNs: toHour * hourNs + inspectionSlackNs)
+        for exec in interactive {
+            for hour in Set([exec.inspectedNs / hourNs, (exec.inspectedNs - inspectionSlackNs) / hourNs]) {
+                keep[hour, default: []].insert(exec.actor)
+            }
+        }
+        return keep.mapValues { $0.sorted() }
+    }
+}
