@@ -39,6 +39,7 @@ let package = Package(
                 .embedInCode("005_webhook_replays.sql"),
                 .embedInCode("006_container_creates.sql"),
                 .embedInCode("007_retention.sql"),
+                .embedInCode("008_notifications.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -80,6 +81,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Notify",
+            dependencies: [
+                "Findings", "AuditStore", "Matcher", "Deployments", "HTTPTransport", "AuditSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Collector",
             dependencies: [
                 "DockerAPI", "AuditStore", "Findings", "Drift", "AuditSupport",
@@ -90,7 +100,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "HTTPTransport", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Webhook", "AuditSupport",
+                "HTTPTransport", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Notify", "Webhook", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +126,21 @@ let package = Package(
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "FindingsTests", dependencies: ["Findings", "Collector", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: [
+                "Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift", "Deployments", "AuditSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "AuditStore", "Matcher", "Deployments", "HTTPTransport", "AuditSupport",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

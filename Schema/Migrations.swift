@@ -17,5 +17,6 @@ public enum Migrations {
         Migration(version: 5, name: "005_webhook_replays.sql", sql: String(decoding: PackageResources._05_webhook_replays_sql, as: UTF8.self)),
         Migration(version: 6, name: "006_container_creates.sql", sql: String(decoding: PackageResources._06_container_creates_sql, as: UTF8.self)),
         Migration(version: 7, name: "007_retention.sql", sql: String(decoding: PackageResources._07_retention_sql, as: UTF8.self)),
+        Migration(version: 8, name: "008_notifications.sql", sql: String(decoding: PackageResources._08_notifications_sql, as: UTF8.self)),
     ]
 }

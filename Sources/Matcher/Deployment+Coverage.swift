@@ -3,7 +3,7 @@ import AuditSupport
 extension Deployment {
     /// The longest an unfinished deployment covers: a pipeline that never reported back must not
     /// excuse everything after it.
-    static let inProgressCapNs: Int64 = 30 * 60 * 1_000_000_000
+    public static let inProgressCapNs: Int64 = 30 * 60 * 1_000_000_000
 
     /// One window of the record with what ran in it: the whole record, or one of its steps.
     struct Unit {

@@ -15,8 +15,9 @@ public struct Tolerance: Sendable, Equatable {
     /// A sender's clock, when nothing was measured.
     static let sender = 2 * second
     /// The most a measured offset between a sender's time and our receipt may widen it: beyond that
-    /// the offset is a delayed post, not a skewed clock.
-    static let senderCap = 5 * second
+    /// the offset is a delayed post, not a skewed clock. Also the widest tolerance any record gets by
+    /// default: the notifier waits this long after a change before a record can no longer claim it.
+    public static let senderCap = 5 * second
     /// A log's line times are stamped as the runner prints them, around the daemon's events.
     static let log = 2 * second
 

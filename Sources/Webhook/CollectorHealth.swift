@@ -13,9 +13,11 @@ public struct CollectorHealth: Sendable, Equatable {
     public var eventsDropped: Int
     /// True while the store's file system refuses writes and events wait in memory.
     public var storeFull: Bool
+    /// Nil when the collector runs no notifier (`--notify`).
+    public var notifications: NotificationHealth?
 
     public init(connected: Bool, lastEventAgeSeconds: Double?, eventsStored: Int, quarantined: Int, reconnects: Int, gaps: Int,
-                eventsDropped: Int = 0, storeFull: Bool = false) {
+                eventsDropped: Int = 0, storeFull: Bool = false, notifications: NotificationHealth? = nil) {
         self.connected = connected
         self.lastEventAgeSeconds = lastEventAgeSeconds
         self.eventsStored = eventsStored
@@ -24,5 +26,6 @@ public struct CollectorHealth: Sendable, Equatable {
         self.gaps = gaps
         self.eventsDropped = eventsDropped
         self.storeFull = storeFull
+        self.notifications = notifications
     }
 }

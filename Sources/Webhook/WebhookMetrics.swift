@@ -1,3 +1,4 @@
+import AuditSupport
 import Deployments
 import Synchronization
 
@@ -57,6 +58,33 @@ final class WebhookMetrics: Sendable {
         for reason in WebhookRejection.Reason.allCases {
             sample("audit_webhook_rejections_total", "{reason=\"\(reason.rawValue)\"}", String(snapshot.rejections[reason, default: 0]))
         }
+        if let notifications = health.notifications { renderNotifications(notifications, family: family, sample: sample) }
         return out
+    }
+
+    /// Every severity and kind is listed, zeros included, like the counters above.
+    private func renderNotifications(_ n: NotificationHealth, family: (String, String, String) -> Void, sample: (String, String, String) -> Void) {
+        family("audit_findings_open", "gauge", "Out-of-band findings open or stale in the notifier's last evaluation, by severity and kind.")
+        for severity in Severity.allCases {
+            for kind in FindingKind.allCases {
+                sample("audit_findings_open", "{severity=\"\(severity.rawValue)\",kind=\"\(kind.rawValue)\"}", String(n.openFindings[severity]?[kind] ?? 0))
+            }
+        }
+        let figures: [(String, String, KeyPath<NotificationHealth.Sink, Int>)] = [
+            ("audit_notifications_sent_total", "counter", \.sent),
+            ("audit_notifications_failed_total", "counter", \.failed),
+            ("audit_notifications_pending", "gauge", \.pending),
+        ]
+        let help = [
+            "audit_notifications_sent_total": "Notifications a sink answered 2xx to, by sink.",
+            "audit_notifications_failed_total": "Notifications a sink refused for good (4xx), not retried, by sink.",
+            "audit_notifications_pending": "Notifications written to the outbox and not yet delivered, by sink.",
+        ]
+        for (name, type, value) in figures {
+            family(name, type, help[name] ?? "")
+            for sink in n.sinks {
+                sample(name, "{sink=\"\(sink.kind)\",id=\"\(sink.name)\"}", String(sink[keyPath: value]))
+            }
+        }
     }
 }

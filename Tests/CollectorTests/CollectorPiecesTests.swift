@@ -1,4 +1,5 @@
 import AuditStore
+import AuditSupport
 import DockerAPI
 import Foundation
 import Testing

@@ -5,6 +5,7 @@ import Collector
 import Deployments
 import DockerAPI
 import Logging
+import Notify
 import ServiceLifecycle
 import UnixSignals
 import Webhook
@@ -70,6 +71,15 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An env file for the drift check's interpolation.", valueName: "file"))
     var envFile: String?
 
+    @Option(help: ArgumentHelp("Send each status change of an out-of-band finding to KIND=URL: webhook=URL (JSON signed with Standard Webhooks), slack=URL (incoming webhook), alertmanager=URL (Alertmanager's base URL); repeat for several sinks.", valueName: "kind=url"))
+    var notify: [String] = []
+
+    @Option(help: ArgumentHelp("Only notify findings at or above this severity: low, medium, high, critical (default high).", valueName: "level"))
+    var notifyMinSeverity: String?
+
+    @Option(help: ArgumentHelp("File holding the secret webhook sinks are signed with (or AUDIT_NOTIFY_SECRET).", valueName: "path"))
+    var notifySecretFile: String?
+
     @Option(help: ArgumentHelp("Keep events, snapshots, deployments and findings this long (default \(RetentionPolicy.defaultRetention); 0 keeps everything).", valueName: "period"))
     var retention: String?
 
@@ -101,6 +111,9 @@ struct CollectCommand: AsyncParsableCommand {
         text("retention", retention)
         text("probe-retention", probeRetention)
         text("prune-interval", pruneInterval)
+        text("notify-min-severity", notifyMinSeverity)
+        text("notify-secret-file", notifySecretFile)
+        if !notify.isEmpty { flags["notify"] = .list(notify) }
         if insecureNoAuth { flags["insecure-no-auth"] = .flag(true) }
         if acceptBareHmac { flags["accept-bare-hmac"] = .flag(true) }
         if let maxConnections { flags["max-connections"] = .integer(maxConnections) }
@@ -129,6 +142,7 @@ struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("unknown log level \"\(level)\" (\(settings.resolved["log-level"]?.source ?? "")); use trace, debug, info, notice, warning, error or critical")
         }
         _ = try webhookConfiguration(settings)
+        _ = try notifierConfiguration(settings)
         _ = try settings.retentionPolicy()
         _ = try settings.pruneInterval()
         let interval = settings.text("drift-interval") ?? "5m"
@@ -142,16 +156,7 @@ struct CollectCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         guard let address = settings.text("listen").flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         func secret(file key: String, option: String, variable: String) throws -> [UInt8]? {
-            // A flag's file, else the environment's secret, else the configuration file's file.
-            let fromEnvironment = !(environment[variable] ?? "").isEmpty
-            if let file = settings.text(key), settings.resolved[key]?.source == "flag" || !fromEnvironment {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ValidationError(settings.problem(key, "cannot read \(file): check the path and that this user may read it"))
-                }
-                return Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
-            }
-            guard let fromEnv = environment[variable], !fromEnv.isEmpty else { return nil }
-            return Array(fromEnv.utf8)
+            try Self.secret(settings, file: key, variable: variable, environment: environment)
         }
         let secrets = RouteSecrets(
             deployments: try secret(file: "webhook-secret-file", option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
@@ -179,6 +184,39 @@ struct CollectCommand: AsyncParsableCommand {
         }
     }
 
+    /// A secret: a flag's file, else the environment's secret, else the configuration file's file.
+    static func secret(_ settings: CollectSettings, file key: String, variable: String, environment: [String: String]) throws -> [UInt8]? {
+        let fromEnvironment = !(environment[variable] ?? "").isEmpty
+        if let file = settings.text(key), settings.resolved[key]?.source == "flag" || !fromEnvironment {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError(settings.problem(key, "cannot read \(file): check the path and that this user may read it"))
+            }
+            return Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
+        }
+        guard let fromEnv = environment[variable], !fromEnv.isEmpty else { return nil }
+        return Array(fromEnv.utf8)
+    }
+
+    /// nil without --notify / `notify:`.
+    static func notifierConfiguration(_ settings: CollectSettings) throws -> NotifierService.Configuration? {
+        let level = settings.text("notify-min-severity") ?? "high"
+        guard let minimum = Severity(rawValue: level) else {
+            throw ValidationError(settings.problem("notify-min-severity", "\"\(level)\" is not a severity (low, medium, high, critical)"))
+        }
+        let given = settings.list("notify")
+        guard !given.isEmpty else { return nil }
+        do {
+            let sinks = try given.map { text throws(NotifyConfigurationError) in try SinkConfiguration.parse(text) }
+            let secret = try secret(settings, file: "notify-secret-file", variable: "AUDIT_NOTIFY_SECRET", environment: ProcessInfo.processInfo.environment)
+            let configuration = NotifierService.Configuration(
+                sinks: sinks, secret: secret.map { String(decoding: $0, as: UTF8.self) }, minimumSeverity: minimum, host: ReportCommand.hostname())
+            try configuration.validate()
+            return configuration
+        } catch let error as NotifyConfigurationError {
+            throw ValidationError(settings.problem("notify", error.description))
+        }
+    }
+
     func run() async throws {
         let settings = try settings()
         let logger = store.makeLogger(label: "audit.collect", level: settings.text("log-level"))
@@ -191,11 +229,13 @@ struct CollectCommand: AsyncParsableCommand {
             .init(service: collector),
             .init(service: ResidentPagesTrimmer(status: collector.status, logger: logger)),
         ]
+        let notifier = try Self.notifierConfiguration(settings).map { NotifierService(configuration: $0, storePath: path, logger: logger) }
         if let webhook = try Self.webhookConfiguration(settings) {
             let app = buildWebhookApplication(
                 configuration: webhook,
                 sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
-                health: CollectorHealthBridge(status: collector.status, statistics: collector.statistics),
+                health: CollectorHealthBridge(status: collector.status, statistics: collector.statistics,
+                                              notifier: notifier.map { ($0.status, $0.configuration.sinks) }),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
             let routes = webhook.secrets.isEmpty ? "all, unauthenticated (loopback only)"
@@ -212,6 +252,9 @@ struct CollectCommand: AsyncParsableCommand {
                 configuration: .init(composeFiles: composeFiles, projectName: settings.text("project-name"), envFile: settings.text("env-file"),
                                      environment: ProcessInfo.processInfo.environment, interval: interval),
                 client: DockerClient(host: host), storePath: path, logger: logger)))
+        }
+        if let notify = notifier {
+            services.append(.init(service: notify))
         }
         let pruneInterval = try settings.pruneInterval()
         services.append(.init(service: RetentionService(collector: collector, policy: try settings.retentionPolicy(), interval: pruneInterval,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditSupport
+import Notify
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -48,13 +49,19 @@ struct ConfigCommand: AsyncParsableCommand {
             out.line("config                 " + (settings.file.map { "\($0.path) (\($0.entries.count) settings)" } ?? "none (\(ConfigFile.defaultPath) does not exist)"))
             for key in CollectSettings.kinds.keys.sorted() {
                 guard let setting = settings.resolved[key] else { continue }
-                out.line(key.padding(toLength: 23, withPad: " ", startingAt: 0) + "\(Self.show(setting.value))  (\(setting.source))")
+                out.line(key.padding(toLength: 23, withPad: " ", startingAt: 0) + "\(Self.show(key == "notify" ? Self.maskedSinks(setting.value) : setting.value))  (\(setting.source))")
             }
-            for variable in ["AUDIT_WEBHOOK_SECRET", "AUDIT_GITHUB_SECRET", "AUDIT_GITLAB_TOKEN"] where !(environment[variable] ?? "").isEmpty {
+            for variable in ["AUDIT_WEBHOOK_SECRET", "AUDIT_GITHUB_SECRET", "AUDIT_GITLAB_TOKEN", "AUDIT_NOTIFY_SECRET"] where !(environment[variable] ?? "").isEmpty {
                 out.line(variable.padding(toLength: 23, withPad: " ", startingAt: 0) + "*** (set in the environment)")
             }
             out.line("ok: audit collect would start with these settings")
             out.flush()
+        }
+
+        /// A sink's URL may be its credential (a Slack webhook's path is): only the kind and origin are shown.
+        static func maskedSinks(_ value: ConfigFile.Value) -> ConfigFile.Value {
+            guard case .list(let sinks) = value else { return value }
+            return .list(sinks.map { text in (try? SinkConfiguration.parse(text)).map { "\($0.kind.rawValue)=\($0.origin)/***" } ?? "***" })
         }
 
         static func show(_ value: ConfigFile.Value) -> String {

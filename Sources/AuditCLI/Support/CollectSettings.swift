@@ -16,6 +16,7 @@ struct CollectSettings {
         "max-deployment-window": .duration, "max-clock-ahead": .duration,
         "compose-file": .list, "drift-interval": .duration, "project-name": .text, "env-file": .text,
         "retention": .period, "probe-retention": .period, "prune-interval": .duration,
+        "notify": .list, "notify-min-severity": .text, "notify-secret-file": .text,
     ]
 
     /// The environment variables that stand for a setting (secrets have variables but no key: the
@@ -29,6 +30,7 @@ struct CollectSettings {
         "insecure-no-auth": .flag(false), "accept-bare-hmac": .flag(false), "max-connections": .integer(128),
         "max-deployment-window": .text("6h"), "max-clock-ahead": .text("5m"), "compose-file": .list([]), "drift-interval": .text("5m"),
         "retention": .text(RetentionPolicy.defaultRetention), "probe-retention": .text(RetentionPolicy.defaultProbeRetention), "prune-interval": .text("1h"),
+        "notify": .list([]), "notify-min-severity": .text("high"),
     ]
 
     struct Resolved {

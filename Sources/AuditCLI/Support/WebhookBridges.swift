@@ -3,6 +3,7 @@ import AuditSupport
 import Collector
 import Deployments
 import DockerAPI
+import Notify
 import Webhook
 
 /// The webhook's storage: deployment records go to the same SQLite store as the events.
@@ -31,12 +32,21 @@ struct StoreDeploymentSink: DeploymentSink {
 struct CollectorHealthBridge: CollectorHealthSource {
     let status: CollectorStatus
     let statistics: WriterStatistics
+    /// The notifier's figures, with its sinks, when `--notify` is given.
+    var notifier: (status: NotifierStatus, sinks: [SinkConfiguration])? = nil
 
     func health() -> CollectorHealth {
         let newest = statistics.newestEventNs
         let age = newest > 0 ? Double(Timestamp.now().nanoseconds - newest) / 1e9 : nil
         return CollectorHealth(connected: status.connected, lastEventAgeSeconds: age, eventsStored: statistics.eventsStored,
                                quarantined: statistics.linesQuarantined, reconnects: status.reconnects, gaps: status.gaps,
-                               eventsDropped: statistics.eventsDropped, storeFull: statistics.storeFull)
+                               eventsDropped: statistics.eventsDropped, storeFull: statistics.storeFull,
+                               notifications: notifier.map { notifier in
+                                   let snapshot = notifier.status.snapshot
+                                   return NotificationHealth(openFindings: snapshot.openFindings, sinks: notifier.sinks.map { sink in
+                                       let counts = snapshot.deliveries[sink.name] ?? DeliveryCounts()
+                                       return .init(kind: sink.kind.rawValue, name: sink.name, sent: counts.sent, failed: counts.failed, pending: counts.pending)
+                                   })
+                               })
     }
 }

@@ -9,10 +9,11 @@ final class CollectorProcess {
     let dbPath: String
     let logPath: String
 
-    init(dbPath: String, dockerHost: String, logPath: String) throws {
+    /// `arguments` are added to `audit collect`'s (`--notify …`).
+    init(dbPath: String, dockerHost: String, logPath: String, arguments: [String] = []) throws {
         self.dbPath = dbPath
         self.logPath = logPath
-        child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", dbPath, "--docker-host", dockerHost, "--log-level", "debug"],
+        child = try ChildProcess([TestEngine.auditBinary, "collect", "--db", dbPath, "--docker-host", dockerHost, "--log-level", "debug"] + arguments,
                                  stdout: logPath, stderr: logPath)
     }
 

@@ -1,0 +1,80 @@
+import AuditSupport
+import HTTPTransport
+
+/// `--notify alertmanager=URL`: Prometheus Alertmanager's `POST /api/v2/alerts`. The labels name the
+/// alert (`alertname=DockerOutOfBandChange`, `finding`, `severity`, `kind`, `host`, `project`,
+/// `service`, `container`): posting the same labels again updates one alert, never makes a second.
+///
+/// Alertmanager forgets an alert whose `endsAt` passes, and keeps none across its own restart; as
+/// Prometheus does, a firing alert is posted again every `refreshInterval` with an `endsAt` a few
+/// intervals ahead. A reconciled or gone finding is posted with `endsAt` at its end, which resolves
+/// it; an acknowledged one at the acknowledgement (an ack is the finding's silence), and a stale one
+/// fires again.
+struct AlertmanagerSink: NotificationSink {
+    let configuration: SinkConfiguration
+
+    static let alertName = "DockerOutOfBandChange"
+    static let refreshInterval: Duration = .seconds(60)
+    /// How long a firing alert lasts without a refresh: five refreshes, so a collector that stops
+    /// lets its alerts lapse within minutes rather than fire forever.
+    static let firingLeaseNs: Int64 = 5 * 60 * 1_000_000_000
+
+    /// The alerts endpoint: the URL as given when it already names it, else Alertmanager's base URL.
+    var alertsURL: String {
+        let url = configuration.url
+        if url.hasSuffix("/api/v2/alerts") { return url }
+        return (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/v2/alerts"
+    }
+
+    func request(for payload: NotificationPayload, body: String, now: Timestamp) -> HTTPRequest {
+        request(for: [payload], now: now)
+    }
+
+    /// One post for several alerts (the refresh of every firing one).
+    func request(for payloads: [NotificationPayload], now: Timestamp) -> HTTPRequest {
+        var w = JSONWriter(capacity: 1024 * payloads.count)
+        w.beginArray()
+        for payload in payloads { Self.alert(&w, payload, now: now) }
+        w.endArray()
+        return HTTPRequest(url: alertsURL, method: .post(body: Array(w.text.utf8), contentType: "application/json"),
+                           headers: [(name: "User-Agent", value: NotificationSinks.userAgent)],
+                           timeoutSeconds: NotificationSinks.requestTimeoutSeconds)
+    }
+
+    static func isFiring(_ change: NotificationPayload.Change) -> Bool { change == .opened || change == .stale }
+
+    private static func alert(_ w: inout JSONWriter, _ payload: NotificationPayload, now: Timestamp) {
+        let f = payload.finding
+        let startsNs = f.timeNano
+        let endsNs: Int64
+        switch payload.change {
+        case .opened, .stale: endsNs = now.nanoseconds + firingLeaseNs
+        case .acknowledged: endsNs = f.ack?.atNs ?? now.nanoseconds
+        case .reconciled, .gone: endsNs = f.resolution?.atNs ?? now.nanoseconds
+        }
+        w.beginObject()
+        w.key("labels")
+        w.beginObject()
+        // An empty label value is no label to Alertmanager: leave out what the finding lacks.
+        let labels: [(String, String?)] = [
+            ("alertname", alertName), ("finding", f.id), ("severity", f.severity.rawValue), ("kind", f.kind.rawValue),
+            ("host", payload.host), ("project", f.container.project), ("service", f.container.service),
+            ("container", f.container.name ?? String(f.container.id.prefix(12))),
+        ]
+        for case let (name, value?) in labels where !value.isEmpty { w.field(name, value) }
+        w.endObject()
+        w.key("annotations")
+        w.beginObject()
+        let annotations: [(String, String?)] = [
+            ("summary", "out-of-band \(f.kind.rawValue) on \(payload.place): \(f.detail)"), ("description", f.detail), ("why", f.why),
+            ("status", f.status.rawValue), ("command", f.command), ("user", f.user), ("deployment", f.resolution?.deploymentID),
+            ("report", payload.report.command),
+        ]
+        for case let (name, value?) in annotations where !value.isEmpty { w.field(name, value) }
+        w.endObject()
+        w.field("startsAt", RFC3339.format(Timestamp(nanoseconds: startsNs)))
+        // Alertmanager refuses an end before the start.
+        w.field("endsAt", RFC3339.format(Timestamp(nanoseconds: max(endsNs, startsNs + 1_000_000))))
+        w.endObject()
+    }
+}

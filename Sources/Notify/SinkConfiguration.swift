@@ -1,0 +1,58 @@
+import Crypto
+import Deployments
+
+/// One `--notify KIND=URL`: where notifications go and in which shape.
+public struct SinkConfiguration: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A JSON body (the README documents it) signed with Standard Webhooks.
+        case webhook
+        /// A Slack incoming webhook: text plus blocks.
+        case slack
+        /// Prometheus Alertmanager's `POST /api/v2/alerts`.
+        case alertmanager
+    }
+
+    public var kind: Kind
+    public var url: String
+    /// The name deliveries are stored and counted under: the kind and a digest of the URL, since a
+    /// URL may be a secret (a Slack webhook's path is its credential) and must not reach `/metrics`.
+    public var name: String
+
+    public init(kind: Kind, url: String) {
+        self.kind = kind
+        self.url = url
+        let digest = WebhookSignature.bodyDigest(Array(url.utf8))
+        name = "\(kind.rawValue):\(digest.prefix(8))"
+    }
+
+    /// Parses `webhook=https://…`; the message says what is accepted.
+    public static func parse(_ text: String) throws(NotifyConfigurationError) -> SinkConfiguration {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw NotifyConfigurationError("\"\(text)\" is not KIND=URL (webhook=URL, slack=URL or alertmanager=URL)")
+        }
+        let name = String(text[..<equals])
+        let url = String(text[text.index(after: equals)...])
+        guard let kind = Kind(rawValue: name) else {
+            throw NotifyConfigurationError("unknown sink kind \"\(name)\"; use webhook, slack or alertmanager")
+        }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.utf8.count > 8, !url.contains(where: { $0.isWhitespace }) else {
+            throw NotifyConfigurationError("\(kind.rawValue) sink URL must start with http:// or https:// and hold no spaces")
+        }
+        return SinkConfiguration(kind: kind, url: url)
+    }
+
+    /// The URL without credentials or path, for logs: `https://hooks.slack.com`.
+    public var origin: String {
+        guard let scheme = url.range(of: "://") else { return kind.rawValue }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@").last.map(String.init) ?? ""
+        return String(url[..<scheme.upperBound]) + host
+    }
+}
+
+/// A notifier setting `audit collect` cannot start with.
+public struct NotifyConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

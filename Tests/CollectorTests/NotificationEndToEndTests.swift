@@ -1,0 +1,197 @@
+import AuditStore
+import AuditSupport
+import Deployments
+import Foundation
+import Testing
+
+/// `audit collect --notify …` against the private engine, a loopback receiver for the webhook and
+/// Slack sinks, and a real Prometheus Alertmanager: what an operator is told, how fast, and that a
+/// sink that is down or a collector killed with `kill -9` loses nothing and repeats nothing.
+@Suite(.serialized, .enabled(if: TestEngine.enabled, "needs AUDIT_TEST_DOCKER_HOST (scripts/test starts a private dockerd)"))
+struct NotificationEndToEndTests {
+    static let secret = "whsec_" + Data("notify-test-secret".utf8).base64EncodedString()
+
+    func compose(_ p: String, _ arguments: [String]) -> [String] { ["docker-compose", "-p", p] + AttributionScenarioTests.files + arguments }
+
+    func deploy(_ db: String, project p: String, id: String, _ command: [String], env: [String: String]) async throws {
+        try await TestEngine.run([TestEngine.auditBinary, "deploy", "--db", db, "--project", p, "--id", id, "--"] + command, environment: env)
+    }
+
+    /// The webhook deliveries that verify under the secret, as (webhook-id, body).
+    func verifiedWebhooks(_ receiver: LoopbackReceiver) throws -> [(id: String, body: [String: Any])] {
+        try receiver.requests.filter { $0.path == "/hook" }.map { request in
+            let verified = try WebhookSignature.verify(.standardWebhooks, body: request.body, headers: HTTPHeaderMap(request.headers),
+                                                       secret: Self.secret, now: .now())
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+            return (verified.webhookID ?? "", body)
+        }
+    }
+
+    func finding(_ body: [String: Any]) -> [String: Any] { body["finding"] as? [String: Any] ?? [:] }
+    func container(_ body: [String: Any]) -> [String: Any] { finding(body)["container"] as? [String: Any] ?? [:] }
+
+    @Test func anOutOfBandExecFiresInAlertmanagerWithinTenSecondsAndResolvesAfterARecreatingDeploy() async throws {
+        let host = try TestEngine.requireHost()
+        let env = ["DOCKER_HOST": host]
+        let p = "ntf\(UInt16.random(in: 0...UInt16.max))"
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let alertmanager = try await AlertmanagerProcess(directory: dir)
+            defer { alertmanager.stop() }
+            let receiver = LoopbackReceiver()
+            try await receiver.start()
+            defer { TestEngine.cleanup(compose(p, ["down", "-t", "1"]), environment: env) }
+            let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "alertmanager=\(alertmanager.url)", "--notify", "webhook=\(receiver.url)/hook",
+                "--notify", "slack=\(receiver.url)/slack", "--notify-secret-file", dir + "/notify.secret",
+            ])
+            try await collector.waitUntilLive()
+
+            // The deployment's own creates and starts, and the api's health probes every 2 s: nothing.
+            try await deploy(db, project: p, id: "\(p)-1", compose(p, ["up", "-d"]), env: env)
+            try await Task.sleep(for: .seconds(8))
+            #expect(receiver.requests.isEmpty, "\(receiver.requests.map(\.text))")
+            #expect(try await alertmanager.alerts().isEmpty)
+
+            let execAt = ContinuousClock.now
+            try await TestEngine.docker("exec", "\(p)_api_1", "sh", "-c", "echo hotfix API_TOKEN=hunter2 > /tmp/fix")
+            var alert: [String: Any] = [:]
+            try await eventually("an active exec alert in alertmanager", timeout: .seconds(15)) {
+                alert = try await alertmanager.alerts().first { ($0["labels"] as? [String: String])?["container"] == "\(p)_api_1" } ?? [:]
+                return !alert.isEmpty
+            }
+            let elapsed = ContinuousClock.now - execAt
+            print("notify: docker exec to an active Alertmanager alert in \(elapsed)")
+            #expect(elapsed < .seconds(10))
+            let labels = alert["labels"] as? [String: String] ?? [:]
+            #expect(labels["alertname"] == "DockerOutOfBandChange")
+            #expect(labels["kind"] == "exec")
+            #expect(labels["severity"] == "high")
+            #expect(labels["project"] == p)
+            #expect(labels["service"] == "api")
+            #expect((alert["status"] as? [String: Any])?["state"] as? String == "active")
+            let annotations = alert["annotations"] as? [String: String] ?? [:]
+            #expect(annotations["command"]?.contains("API_TOKEN=***") == true, "\(annotations)")
+            #expect(annotations["why"]?.isEmpty == false)
+            let findingID = try #require(labels["finding"])
+
+            // The same finding, signed, on the webhook; and on Slack.
+            try await eventually("the webhook and Slack deliveries", timeout: .seconds(10)) {
+                try verifiedWebhooks(receiver).count == 1 && receiver.requests.contains { $0.path == "/slack" }
+            }
+            let opened = try #require(try verifiedWebhooks(receiver).first)
+            #expect(opened.id == "\(findingID):open")
+            #expect(opened.body["id"] as? String == opened.id)
+            #expect(opened.body["type"] as? String == "finding.opened")
+            #expect(opened.body["host"] as? String == ReportCommandHost.name)
+            #expect(finding(opened.body)["kind"] as? String == "exec")
+            #expect(finding(opened.body)["severity"] as? String == "high")
+            #expect(finding(opened.body)["status"] as? String == "open")
+            #expect((finding(opened.body)["command"] as? String)?.contains("API_TOKEN=***") == true)
+            #expect(finding(opened.body)["why"] as? String != nil)
+            #expect(container(opened.body)["name"] as? String == "\(p)_api_1")
+            #expect(container(opened.body)["project"] as? String == p)
+            #expect((opened.body["report"] as? [String: Any])?["command"] as? String != nil)
+            #expect(!receiver.requests.contains { $0.text.contains("hunter2") })
+            let slack = try #require(receiver.requests.first { $0.path == "/slack" })
+            let message = try #require(try JSONSerialization.jsonObject(with: Data(slack.body)) as? [String: Any])
+            #expect((message["text"] as? String)?.contains("\(p)_api_1") == true)
+            #expect((message["blocks"] as? [Any])?.isEmpty == false)
+
+            // A deployment that recreates the container reconciles it: resolved in Alertmanager, announced on the webhook.
+            try await Task.sleep(for: .seconds(1))
+            try await deploy(db, project: p, id: "\(p)-2", compose(p, ["up", "-d", "--force-recreate"]), env: env)
+            try await eventually("the alert resolved", timeout: .seconds(20)) {
+                try await !alertmanager.alerts().contains { ($0["labels"] as? [String: String])?["finding"] == findingID }
+            }
+            try await eventually("the reconciliation on the webhook", timeout: .seconds(10)) {
+                try verifiedWebhooks(receiver).contains { $0.id == "\(findingID):reconciled" }
+            }
+            let reconciled = try #require(try verifiedWebhooks(receiver).first { $0.id == "\(findingID):reconciled" })
+            #expect(finding(reconciled.body)["deployment"] as? String == "\(p)-2")
+            // Nothing else: the recreate is in band, and no notification arrived twice.
+            let ids = try verifiedWebhooks(receiver).map(\.id)
+            #expect(ids == ["\(findingID):open", "\(findingID):reconciled"])
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
+    @Test func aSinkDownForTwentySecondsGetsTheNotificationOnceItIsBack() async throws {
+        let host = try TestEngine.requireHost()
+        let name = TestEngine.uniqueName("notify-down")
+        try await withTemporaryDirectory { dir in
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            let port = Int.random(in: 20_000...40_000)
+            let collector = try CollectorProcess(dbPath: dir + "/audit.db", dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "webhook=\(receiver.url)/hook", "--notify-secret-file", dir + "/notify.secret", "--listen", "\(port)", "--insecure-no-auth",
+            ])
+            try await collector.waitUntilLive()
+            defer { TestEngine.removeContainer(name) }
+            try await TestEngine.docker("run", "-d", "--name", name, "--network", "none", TestEngine.image, "sleep", "600")
+            try await TestEngine.docker("exec", name, "true")
+            try await eventually("the notifications pending", timeout: .seconds(15)) {
+                let metrics = try await TestEngine.run(["curl", "-sf", "http://127.0.0.1:\(port)/metrics"])
+                return metrics.split(separator: "\n").contains { $0.hasPrefix("audit_notifications_pending{sink=\"webhook\"") && $0.hasSuffix(" 2") }
+            }
+            try await Task.sleep(for: .seconds(20))
+            #expect(receiver.requests.isEmpty)
+            try await receiver.start()
+            try await eventually("both notifications delivered after the receiver came back", timeout: .seconds(45)) {
+                try verifiedWebhooks(receiver).count == 2
+            }
+            let kinds = try verifiedWebhooks(receiver).map { finding($0.body)["kind"] as? String ?? "" }
+            #expect(Set(kinds) == ["unmanaged-container", "exec"])
+            let metrics = try await TestEngine.run(["curl", "-sf", "http://127.0.0.1:\(port)/metrics"])
+            #expect(metrics.contains("audit_notifications_sent_total{sink=\"webhook\""))
+            #expect(metrics.contains("audit_findings_open{severity=\"high\",kind=\"exec\"} 1"), "\(metrics)")
+            try await Task.sleep(for: .seconds(3))
+            #expect(try verifiedWebhooks(receiver).count == 2)
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
+    @Test func aCollectorKilledAfterWritingAndBeforeSendingSendsOnceAfterItsRestart() async throws {
+        let host = try TestEngine.requireHost()
+        let name = TestEngine.uniqueName("notify-kill")
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            let arguments = ["--notify", "webhook=\(receiver.url)/hook", "--notify-secret-file", dir + "/notify.secret"]
+            let first = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: arguments)
+            try await first.waitUntilLive()
+            defer { TestEngine.removeContainer(name) }
+            try await TestEngine.docker("run", "-d", "--name", name, "--network", "none", TestEngine.image, "sleep", "600")
+            try await TestEngine.docker("exec", name, "true")
+            // Written to the outbox, not sent (nothing listens yet): then killed.
+            try await eventually("both notifications in the outbox", timeout: .seconds(15)) {
+                try NotificationOutbox(path: db).counts().values.first?.pending == 2
+            }
+            try await first.killHard()
+            try await receiver.start()
+            let second = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: arguments)
+            try await eventually("both notifications delivered after the restart", timeout: .seconds(20)) {
+                try verifiedWebhooks(receiver).count == 2
+            }
+            try await Task.sleep(for: .seconds(4))
+            let ids = try verifiedWebhooks(receiver).map(\.id)
+            #expect(ids.count == 2 && Set(ids).count == 2, "\(ids)")
+            #expect(try NotificationOutbox(path: db).counts().values.first == DeliveryCounts(sent: 2, failed: 0, pending: 0))
+            #expect(try await second.stop() == 0)
+            await receiver.stop()
+        }
+    }
+}
+
+/// The host name the collector puts in notifications: the machine's.
+enum ReportCommandHost {
+    static var name: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

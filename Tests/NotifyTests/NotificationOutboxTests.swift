@@ -1,0 +1,50 @@
+import AuditStore
+import Foundation
+import Testing
+
+/// The outbox on a freshly migrated store: one row per (finding, status), delivered per sink in order.
+struct NotificationOutboxTests {
+    func withOutbox(_ body: (NotificationOutbox) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try body(try NotificationOutbox(path: dir + "/audit.db"))
+    }
+
+    func entry(_ id: String, _ status: String, at t: Int64 = 100) -> OutboxEntry {
+        OutboxEntry(findingID: id, status: status, timeNs: t, body: #"{"id":"\#(id):\#(status)"}"#)
+    }
+
+    @Test func aChangeIsQueuedOncePerSinkAndDeliveredInOrder() throws {
+        try withOutbox { (outbox: NotificationOutbox) throws in
+            #expect(try outbox.enqueue([entry("a", "open"), entry("b", "open")], sinks: ["s1", "s2"], nowNs: 1) == 2)
+            #expect(try outbox.enqueue([entry("a", "open"), entry("a", "reconciled")], sinks: ["s1", "s2"], nowNs: 2) == 1)
+            let pending = try outbox.pending(sink: "s1", limit: 10)
+            #expect(pending.map { "\($0.entry.findingID):\($0.entry.status)" } == ["a:open", "b:open", "a:reconciled"])
+            try outbox.markSent(sink: "s1", notificationID: pending[0].notificationID, nowNs: 3)
+            try outbox.markAttempt(sink: "s1", notificationID: pending[1].notificationID, error: "HTTP 503")
+            try outbox.markFailed(sink: "s1", notificationID: pending[2].notificationID, error: "HTTP 400", nowNs: 4)
+            #expect(try outbox.pending(sink: "s1", limit: 10).map(\.attempts) == [1])
+            #expect(try outbox.counts()["s1"] == DeliveryCounts(sent: 1, failed: 1, pending: 1))
+            #expect(try outbox.counts()["s2"] == DeliveryCounts(sent: 0, failed: 0, pending: 3))
+            #expect(try outbox.queuedStatuses(sinceNs: 0) == ["a": ["open", "reconciled"], "b": ["open"]])
+        }
+    }
+
+    @Test func theOldestUnresolvedFindingAndWhatStillFires() throws {
+        try withOutbox { (outbox: NotificationOutbox) throws in
+            try outbox.enqueue([entry("a", "open", at: 10), entry("b", "open", at: 20), entry("a", "gone", at: 10)], sinks: ["s"], nowNs: 1)
+            #expect(try outbox.oldestUnresolvedNs(floorNs: 0) == 20)
+            #expect(try outbox.oldestUnresolvedNs(floorNs: 21) == nil)
+            for p in try outbox.pending(sink: "s", limit: 10) { try outbox.markSent(sink: "s", notificationID: p.notificationID, nowNs: 2) }
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: ["open", "stale"]).map(\.findingID) == ["b"])
+        }
+    }
+
+    @Test func theBaselineIsSetOnce() throws {
+        try withOutbox { (outbox: NotificationOutbox) throws in
+            #expect(try outbox.baseline(nowNs: 5) == 5)
+            #expect(try outbox.baseline(nowNs: 9) == 5)
+        }
+    }
+}

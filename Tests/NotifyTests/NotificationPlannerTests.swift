@@ -1,0 +1,69 @@
+import AuditSupport
+import Deployments
+@testable import Matcher
+import Testing
+@testable import Notify
+
+/// The rules that decide when a finding is announced, on values.
+struct NotificationPlannerTests {
+    static let second: Int64 = 1_000_000_000
+    static let t0: Int64 = 1_764_000_000 * second
+
+    static func finding(_ id: String = "f1", at t: Int64 = t0, severity: Severity = .high, kind: FindingKind = .exec,
+                        status: FindingStatus = .open, project: String? = "shop", service: String? = "api") -> Finding {
+        Finding(id: id, severity: severity, kind: kind, action: "exec_start", status: status, timeNano: t,
+                container: .init(id: "c0ffee", name: "shop_api_1", project: project, service: service),
+                detail: "sh -c vi /etc/app.conf", why: "no deployment record within 5 s", changes: nil, command: "sh -c vi /etc/app.conf",
+                user: "root", privileged: false, tty: true, resolution: nil, ack: nil, gap: nil)
+    }
+
+    static func record(_ status: DeploymentRecord.Status, startedAt: Int64, project: String? = "shop", services: [String]? = nil) -> DeploymentRecord {
+        DeploymentRecord(id: "d1", source: .webhook, project: project, services: services, status: status, startedAt: Timestamp(nanoseconds: startedAt))
+    }
+
+    func plan(_ findings: [Finding], queued: [String: Set<String>] = [:], baseline: Int64 = 0, deployments: [DeploymentRecord] = [],
+              now: Int64, minimum: Severity = .high) -> [String] {
+        NotificationPlanner.changes(findings: findings, queued: queued, baselineNs: baseline, deployments: deployments,
+                                    host: "host-1", nowNs: now, minimumSeverity: minimum).map { "\($0.id):\($0.status.rawValue)" }
+    }
+
+    @Test func aQuietHostsChangeIsAnnouncedOnceTheToleranceHasPassed() {
+        let f = Self.finding()
+        #expect(plan([f], now: Self.t0 + 4 * Self.second).isEmpty)
+        #expect(plan([f], now: Self.t0 + 5 * Self.second) == ["f1:open"])
+        #expect(plan([f], queued: ["f1": ["open"]], now: Self.t0 + 60 * Self.second).isEmpty)
+    }
+
+    @Test func belowTheMinimumSeverityOrBeforeTheBaselineNothingIsAnnounced() {
+        let now = Self.t0 + 10 * Self.second
+        #expect(plan([Self.finding(severity: .medium, kind: .lifecycle)], now: now).isEmpty)
+        #expect(plan([Self.finding(severity: .medium, kind: .lifecycle)], now: now, minimum: .medium) == ["f1:open"])
+        #expect(plan([Self.finding()], baseline: Self.t0 + 1, now: now).isEmpty)
+    }
+
+    @Test func aChangeDuringARunningDeploymentOfItsScopeWaitsForIt() {
+        let now = Self.t0 + 60 * Self.second
+        let running = Self.record(.inProgress, startedAt: Self.t0 - 10 * Self.second)
+        #expect(plan([Self.finding()], deployments: [running], now: now).isEmpty)
+        // Another project's deployment, or one of other services, cannot claim it.
+        #expect(plan([Self.finding()], deployments: [Self.record(.inProgress, startedAt: Self.t0, project: "blog")], now: now) == ["f1:open"])
+        #expect(plan([Self.finding()], deployments: [Self.record(.inProgress, startedAt: Self.t0, services: ["web"])], now: now) == ["f1:open"])
+        // Past the 30 minutes an unfinished record may cover, it no longer holds anything back.
+        #expect(plan([Self.finding()], deployments: [running], now: Self.t0 + 31 * 60 * Self.second) == ["f1:open"])
+        // A deployment that started after the change (past the tolerance) cannot have made it.
+        #expect(plan([Self.finding()], deployments: [Self.record(.inProgress, startedAt: Self.t0 + 6 * Self.second)], now: now) == ["f1:open"])
+    }
+
+    @Test func eachStatusIsAnnouncedOnceAndAnEarlyEndStillOpensFirst() {
+        let now = Self.t0 + 60 * Self.second
+        var reconciled = Self.finding(status: .reconciled)
+        reconciled.resolution = Finding.Resolution(atNs: Self.t0 + 2 * Self.second, deploymentID: "d9")
+        #expect(plan([reconciled], now: now) == ["f1:open", "f1:reconciled"])
+        #expect(plan([reconciled], queued: ["f1": ["open"]], now: now) == ["f1:reconciled"])
+        #expect(plan([reconciled], queued: ["f1": ["open", "reconciled"]], now: now).isEmpty)
+        let opened = NotificationPlanner.changes(findings: [reconciled], queued: [:], baselineNs: 0, deployments: [], host: "h", nowNs: now, minimumSeverity: .high)
+        #expect(opened.first?.resolution == nil)
+        #expect(opened.last?.resolution?.deploymentID == "d9")
+        #expect(plan([Self.finding(status: .stale)], queued: ["f1": ["open", "acknowledged"]], now: now) == ["f1:stale"])
+    }
+}
