@@ -38,29 +38,39 @@ public struct RetentionService: Service {
     /// Plans and prunes until the store is within the policy (a store far behind takes several plans).
     private func pass() async {
         let started = ContinuousClock.now
-        var total = PruneProgress()
-        while !Task.isCancelled {
-            let plan: PrunePlan?
-            do {
-                plan = try await OwnThread.run("retention-plan") { [storePath = collector.storePath, policy] () throws -> PrunePlan? in
-                    try RetentionPlanner.plan(StoreReader(path: storePath), policy: policy, nowNs: Timestamp.now().nanoseconds)
-                }
-            } catch {
-                logger.error("retention: cannot plan a prune; retrying at the next pass", metadata: ["store.error": "\(error)"])
-                return
-            }
-            guard let plan else { return }
-            let progress = await collector.writer.prune(plan)
-            total.events += progress.events
-            total.probeEvents += progress.probeEvents
-            total.otherRows += progress.otherRows
-            total.pagesFreed += progress.pagesFreed
-            guard progress.finished, !plan.complete else { break }
+        let total: PruneProgress
+        do {
+            total = try await Self.prune(writer: collector.writer, storePath: collector.storePath, policy: policy) { Timestamp.now().nanoseconds }
+        } catch {
+            logger.error("retention: cannot plan a prune; retrying at the next pass", metadata: ["store.error": "\(error)"])
+            return
         }
         guard total.events + total.probeEvents + total.otherRows + total.pagesFreed > 0 else { return }
         logger.info("retention: pruned", metadata: [
             "prune.events": "\(total.events)", "prune.probe_events": "\(total.probeEvents)", "prune.other_rows": "\(total.otherRows)",
             "prune.pages_freed": "\(total.pagesFreed)", "prune.seconds": "\((ContinuousClock.now - started).components.seconds)",
+            "prune.finished": "\(total.finished)",
         ])
+    }
+
+    /// One pass: plans on a reader of its own (off the cooperative pool) and prunes through `writer`,
+    /// plan after plan until the store is within the policy, cancellation, or a pass cut short.
+    public static func prune(writer: EventWriter, storePath: String, policy: RetentionPolicy, now: @escaping @Sendable () -> Int64) async throws -> PruneProgress {
+        var total = PruneProgress()
+        total.finished = true
+        while !Task.isCancelled {
+            let plan = try await OwnThread.run("retention-plan") { () throws -> PrunePlan? in
+                try RetentionPlanner.plan(StoreReader(path: storePath), policy: policy, nowNs: now())
+            }
+            guard let plan else { break }
+            let progress = await writer.prune(plan)
+            total.events += progress.events
+            total.probeEvents += progress.probeEvents
+            total.otherRows += progress.otherRows
+            total.pagesFreed += progress.pagesFreed
+            total.finished = progress.finished
+            guard progress.finished, !plan.complete else { break }
+        }
+        return total
     }
 }

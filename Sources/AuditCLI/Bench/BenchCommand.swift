@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure ingest (events/s, store size, RSS) and report speed on a large store; prints figures.",
         discussion: "Prints figures; asserts nothing. The corpus is generated to look like an Engine 20.10 capture: lifecycle, exec trios, health probes, compose labels, network and image events.",
-        subcommands: [IngestBench.self, ReportBench.self, CollectorMemoryBench.self, JSONBench.self],
+        subcommands: [IngestBench.self, ReportBench.self, PruneBench.self, CollectorMemoryBench.self, JSONBench.self],
         defaultSubcommand: IngestBench.self
     )
 }
@@ -107,7 +107,8 @@ struct IngestBench: AsyncParsableCommand {
 /// A synthetic capture with the shape of real Engine 20.10 output (legacy fields included): 60
 /// containers in 3 compose projects, each with ~8 labels; health probes dominate as on a real host.
 enum BenchCorpus {
-    static func write(events: Int, to path: String) throws {
+    /// `startNs`: the first event's time (events are 25 ms apart on average).
+    static func write(events: Int, to path: String, startNs: Int64 = 1_795_000_000_000_000_000) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw ValidationError("cannot write \(path)") }
         defer { close(fd) }
@@ -137,7 +138,7 @@ enum BenchCorpus {
         }
         var out = ""
         out.reserveCapacity(1 << 20)
-        var time: Int64 = 1_795_000_000_000_000_000
+        var time = startNs
         var written = 0
         func emit(_ type: String, _ action: String, _ id: String, _ attributes: [(String, String)], legacy: Bool, from: String?) {
             time += Int64(rng.next() % 50_000_000) + 1
