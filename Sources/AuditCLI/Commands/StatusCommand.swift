@@ -43,6 +43,12 @@ struct StatusCommand: AsyncParsableCommand {
         for g in s.recentGaps {
             out.line("            \(time(g.fromNs)) → \(time(g.toNs)) (\(DurationFormat.short(nanoseconds: g.toNs - g.fromNs))): \(g.cause); replayed \(g.replayed) events, reconciliation found \(g.changesFound.map(String.init) ?? "?") change(s)")
         }
+        let horizons = try reader.retentionHorizons()
+        if horizons.eventsBeforeNs != nil || horizons.probesBeforeNs != nil {
+            out.line("retention   " + [horizons.eventsBeforeNs.map { "events before \(time($0)) pruned" },
+                                       horizons.probesBeforeNs.map { "health-probe events before \(time($0)) pruned (their hourly counts kept)" }]
+                .compactMap { $0 }.joined(separator: "; "))
+        }
         out.line("quarantine  \(s.quarantinedCount) malformed line(s)")
         for q in s.recentQuarantine {
             out.line("            \(time(q.receivedNs)) \(VisibleText.escaped(q.reason)): \(VisibleText.escaped(q.preview))")
