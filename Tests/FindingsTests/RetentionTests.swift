@@ -96,6 +96,14 @@ import Testing
         _ = try drift.record(project: "shop", observations: [memoryDrift], checkedNs: day(3))
         try deployments.acknowledge(findingID: orphan.id(project: "shop"), by: "ops", reason: "old", atNs: day(2), expiresNs: nil)
         try deployments.acknowledge(findingID: memoryDrift.id(project: "shop"), by: "ops", reason: "known", atNs: day(2), expiresNs: nil)
+        // The notifier's outbox on day 1: one delivered, one still pending, and the open drift's.
+        let db = try Database(path: path)
+        try db.execute("""
+            INSERT INTO notifications (id, finding_id, status, time_ns, created_ns, body) VALUES
+                (1, 'exec-sent', 'opened', \(day(1)), \(day(1)), '{}'), (2, 'exec-pending', 'opened', \(day(1)), \(day(1)), '{}'),
+                (3, '\(memoryDrift.id(project: "shop"))', 'opened', \(day(1)), \(day(1)), '{}');
+            INSERT INTO notification_deliveries (sink, notification_id, sent_ns) VALUES ('webhook:1', 1, \(day(1))), ('webhook:1', 2, NULL), ('webhook:1', 3, \(day(1)));
+            """)
     }
 
     static func count(_ path: String, _ sql: String) throws -> Int64 {
@@ -104,6 +112,14 @@ import Testing
         defer { s.reset() }
         _ = try s.step()
         return s.int64(0)
+    }
+
+    static func text(_ path: String, _ sql: String) throws -> String? {
+        let db = try Database(path: path, readOnly: true)
+        let s = try db.prepare(sql)
+        defer { s.reset() }
+        _ = try s.step()
+        return s.string(0)
     }
 
     static func prune(_ path: String) throws -> PruneProgress {
@@ -190,6 +206,8 @@ import Testing
             #expect(try Self.count(path, "SELECT count(*) FROM coverage") == 1)
             #expect(try Self.count(path, "SELECT count(*) FROM drift_findings") == 1, "the resolved orphan goes, the open drift stays")
             #expect(try Self.count(path, "SELECT count(*) FROM acks") == 1, "the open finding's acknowledgement stays")
+            let outbox = try Self.text(path, "SELECT group_concat(finding_id, ' ') FROM (SELECT finding_id FROM notifications ORDER BY id)")
+            #expect(outbox == "exec-pending \(Self.memoryDrift.id(project: "shop"))", "a delivered notification goes; a pending one and the open drift's stay")
             // `audit status` counts what is left, not what was ever stored.
             let status = try StoreReader(path: path).status()
             #expect(status.eventsBySource.reduce(0) { $0 + $1.1 } == Int(try Self.count(path, "SELECT count(*) FROM events")))

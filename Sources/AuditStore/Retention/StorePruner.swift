@@ -41,6 +41,16 @@ public final class StorePruner {
             """),
         ("drift_findings", "rowid", "resolved_ns < ?1"),
         ("acks", "rowid", "at_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL)"),
+        // The notifier's outbox: settled deliveries first, then notifications none waits on. An open
+        // drift finding's notifications stay: its "opened" must not be announced again.
+        ("notification_deliveries", "sink, notification_id", """
+            (sent_ns IS NOT NULL OR failed_ns IS NOT NULL) AND notification_id IN (
+                SELECT id FROM notifications WHERE created_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL))
+            """),
+        ("notifications", "rowid", """
+            created_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL)
+              AND id NOT IN (SELECT notification_id FROM notification_deliveries)
+            """),
     ]
 
     private static let hourNs: Int64 = 3_600_000_000_000
