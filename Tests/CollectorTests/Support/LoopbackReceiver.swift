@@ -19,8 +19,9 @@ final class LoopbackReceiver: Sendable {
     private let received = Mutex<[Request]>([])
     private let server = Mutex<Task<Void, any Error>?>(nil)
 
+    /// Below Linux's ephemeral range (32768-60999), so no outgoing connection holds the port.
     init() {
-        port = Int.random(in: 41_000...49_000)
+        port = Int.random(in: 21_000...31_999)
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -39,7 +40,8 @@ final class LoopbackReceiver: Sendable {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
-        server.withLock { $0 = Task { try await app.run() } }
+        let task = Task { try await app.run() }
+        server.withLock { $0 = task }
         try await eventually("receiver listening on \(port)", timeout: .seconds(10)) {
             (try? TestEngine.runBlockingStatus(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"])) == 0
         }
@@ -60,7 +62,7 @@ struct AlertmanagerProcess {
     private let child: ChildProcess
 
     init(directory: String) async throws {
-        port = Int.random(in: 50_000...59_000)
+        port = Int.random(in: 12_000...19_999)
         let config = directory + "/alertmanager.yml"
         try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         child = try ChildProcess(["prometheus-alertmanager", "--config.file=\(config)", "--storage.path=\(directory)/alertmanager",
