@@ -38,6 +38,34 @@ struct ConfigFileTests {
         }
     }
 
+    @Test func notificationSinksAreCheckedAndTheirURLsNeverPrinted() async throws {
+        try await withTemporaryDirectory { dir in
+            let config = dir + "/audit.yaml"
+            func refused(_ text: String) async throws -> String {
+                try text.write(toFile: config, atomically: true, encoding: .utf8)
+                do {
+                    try await TestEngine.run([TestEngine.auditBinary, "config", "check", "--config", config])
+                    Issue.record("config check passed \(text)")
+                    return ""
+                } catch let failure as TestEngine.CommandFailed {
+                    #expect(failure.status == 2)
+                    return failure.stderr
+                }
+            }
+            #expect(try await refused("notify: webhook=http://127.0.0.1:9/x\n").contains("\(config):1: notify: a webhook sink signs its notifications"))
+            #expect(try await refused("notify: pager=http://x\n").contains("\(config):1: notify: unknown sink kind \"pager\""))
+            #expect(try await refused("notify-min-severity: loud\n").contains("\(config):1: notify-min-severity: \"loud\" is not a severity"))
+
+            try "s3cr3t\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            try "notify: [slack=https://hooks.slack.com/services/T0/B0/xoxb-s3cr3t, webhook=https://user:pw@hooks.example/x]\nnotify-secret-file: \(dir)/notify.secret\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let check = try await TestEngine.run([TestEngine.auditBinary, "config", "check", "--config", config], environment: ["AUDIT_NOTIFY_SECRET": "env-s3cr3t"])
+            #expect(check.contains("notify                 slack=https://hooks.slack.com/***, webhook=https://hooks.example/***  (\(config):1)"), "\(check)")
+            #expect(check.contains("AUDIT_NOTIFY_SECRET    *** (set in the environment)"), "\(check)")
+            #expect(!check.contains("s3cr3t") && !check.contains("pw@"), "\(check)")
+        }
+    }
+
     @Test func theFileConfiguresTheCollectorAndTheEnvironmentAndFlagsOverrideIt() async throws {
         let host = try TestEngine.requireHost()
         try await withTemporaryDirectory { dir in

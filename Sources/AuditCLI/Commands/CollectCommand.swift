@@ -26,6 +26,8 @@ struct CollectCommand: AsyncParsableCommand {
             ever sent to Docker.
             With --listen, the same process serves POST /v1/deployments, /v1/webhooks/github, \
             /v1/webhooks/gitlab, GET /healthz and GET /metrics; shutdown stops both.
+            With --notify, each status change of an out-of-band finding (opened, acknowledged, stale, reconciled, \
+            gone) is written to the store's outbox and sent to the sinks until they take it.
             """
     )
 
