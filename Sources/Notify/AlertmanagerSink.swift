@@ -8,8 +8,8 @@ import HTTPTransport
 /// Alertmanager forgets an alert whose `endsAt` passes, and keeps none across its own restart; as
 /// Prometheus does, a firing alert is posted again every `refreshInterval` with an `endsAt` a few
 /// intervals ahead. A reconciled or gone finding is posted with `endsAt` at its end, which resolves
-/// it; an acknowledged one at the acknowledgement (an ack is the finding's silence), and a stale one
-/// fires again.
+/// it; an acknowledged one at the acknowledgement (an ack is the finding's silence), a withdrawn one
+/// now, and a stale one fires again.
 struct AlertmanagerSink: NotificationSink {
     let configuration: SinkConfiguration
 
@@ -51,6 +51,7 @@ struct AlertmanagerSink: NotificationSink {
         case .opened, .stale: endsNs = now.nanoseconds + firingLeaseNs
         case .acknowledged: endsNs = f.ack?.atNs ?? now.nanoseconds
         case .reconciled, .gone: endsNs = f.resolution?.atNs ?? now.nanoseconds
+        case .withdrawn: endsNs = now.nanoseconds
         }
         w.beginObject()
         w.key("labels")
@@ -67,7 +68,7 @@ struct AlertmanagerSink: NotificationSink {
         w.beginObject()
         let annotations: [(String, String?)] = [
             ("summary", "out-of-band \(f.kind.rawValue) on \(payload.place): \(f.detail)"), ("description", f.detail), ("why", f.why),
-            ("status", f.status.rawValue), ("command", f.command), ("user", f.user), ("deployment", f.resolution?.deploymentID),
+            ("status", payload.change == .withdrawn ? "withdrawn" : f.status.rawValue), ("command", f.command), ("user", f.user), ("deployment", f.resolution?.deploymentID),
             ("report", payload.report.command),
         ]
         for case let (name, value?) in annotations where !value.isEmpty { w.field(name, value) }

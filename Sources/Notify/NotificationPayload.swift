@@ -12,6 +12,10 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
     /// Which change of the finding this announces.
     public enum Change: String, Sendable, Codable, CaseIterable {
         case opened, acknowledged, stale, reconciled, gone
+        /// The finding no longer stands: a deployment record that arrived after it was announced covers
+        /// the change, or later events changed what it is (a stop that became a restart is announced
+        /// again, as the restart).
+        case withdrawn
 
         public init(_ status: FindingStatus) {
             switch status {
@@ -20,6 +24,18 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
             case .stale: self = .stale
             case .reconciled: self = .reconciled
             case .gone: self = .gone
+            }
+        }
+
+        /// The status the outbox keys this change by: the finding's, or `withdrawn`.
+        public var status: String {
+            switch self {
+            case .opened: return FindingStatus.open.rawValue
+            case .acknowledged: return FindingStatus.acknowledged.rawValue
+            case .stale: return FindingStatus.stale.rawValue
+            case .reconciled: return FindingStatus.reconciled.rawValue
+            case .gone: return FindingStatus.gone.rawValue
+            case .withdrawn: return "withdrawn"
             }
         }
     }
@@ -45,7 +61,7 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
 
     public init(finding: Finding, host: String) {
         let change = Change(finding.status)
-        id = "\(finding.id):\(finding.status.rawValue)"
+        id = "\(finding.id):\(change.status)"
         type = "finding.\(change.rawValue)"
         self.change = change
         self.host = host
@@ -59,6 +75,15 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
     private static func shifted(_ t: Int64, by delta: Int64) -> Int64 {
         let (sum, overflow) = t.addingReportingOverflow(delta)
         return overflow ? t : min(max(sum, Timestamp.earliest.nanoseconds), Timestamp.latest.nanoseconds)
+    }
+
+    /// The withdrawal of a finding announced before, with the finding as it was last announced.
+    public func withdrawn() -> NotificationPayload {
+        var payload = self
+        payload.change = .withdrawn
+        payload.type = "finding.\(Change.withdrawn.rawValue)"
+        payload.id = "\(finding.id):\(Change.withdrawn.status)"
+        return payload
     }
 
     /// The body as stored and posted: keys sorted, so a payload always has the same bytes.

@@ -4,7 +4,7 @@ import Matcher
 
 /// Which status changes an evaluation brings: pure, so the rules are tested on values.
 public enum NotificationPlanner {
-    /// The findings to announce, each with the status it announces, oldest first.
+    /// What to announce, oldest finding first.
     ///
     /// - A finding not announced before is announced once it is decided (`Settlement`), at or above
     ///   `minimumSeverity`, and no older than `baselineNs` (history is not news). It is announced
@@ -12,11 +12,19 @@ public enum NotificationPlanner {
     ///   still heard of, then with its current status.
     /// - A finding announced before is announced again for each status not announced yet: each of
     ///   opened, acknowledged, stale, reconciled and gone at most once per finding.
+    /// - A finding announced and not ended (`unresolved`, by id, each as last announced) that the
+    ///   evaluation no longer holds is withdrawn. The evaluation's window reaches back to every such
+    ///   finding, so absence means it no longer stands, not that it aged out.
     public static func changes(
-        findings: [Finding], queued: [String: Set<String>], baselineNs: Int64, deployments: [DeploymentRecord],
-        host: String, nowNs: Int64, minimumSeverity: Severity
-    ) -> [Finding] {
-        var result: [Finding] = []
+        findings: [Finding], queued: [String: Set<String>], unresolved: [String: NotificationPayload] = [:], baselineNs: Int64,
+        deployments: [DeploymentRecord], host: String, nowNs: Int64, minimumSeverity: Severity
+    ) -> [NotificationPayload] {
+        var result: [NotificationPayload] = []
+        let evaluated = Set(findings.map(\.id))
+        for previous in unresolved.values.sorted(by: { ($0.finding.timeNano, $0.finding.id) < ($1.finding.timeNano, $1.finding.id) })
+        where !evaluated.contains(previous.finding.id) {
+            result.append(previous.withdrawn())
+        }
         for finding in findings.sorted(by: { ($0.timeNano, $0.id) < ($1.timeNano, $1.id) }) where finding.severity >= minimumSeverity {
             let announced = queued[finding.id] ?? []
             var statuses: [FindingStatus] = []
@@ -27,7 +35,7 @@ public enum NotificationPlanner {
             }
             if finding.status != .open { statuses.append(finding.status) }
             for status in statuses where !announced.contains(status.rawValue) {
-                result.append(status == finding.status ? finding : opened(finding))
+                result.append(NotificationPayload(finding: status == finding.status ? finding : opened(finding), host: host))
             }
         }
         return result

@@ -105,13 +105,15 @@ struct NotificationSender: Sendable {
     }
 
     /// Posts every alert still firing again, so Alertmanager (which forgets an alert past its
-    /// `endsAt`, and all of them when it restarts) keeps them active.
+    /// `endsAt`, and all of them when it restarts) keeps them active. A finding older than the
+    /// notifier's longest window (7 days) is no longer followed, and its alert lapses.
     private func refresh(_ alertmanager: AlertmanagerSink) async {
         let (outbox, name) = (self.outbox, self.name)
         let firing: [OutboxEntry]
         do {
             firing = try await OwnThread.run("notify-firing") { () throws(SQLiteError) in
-                try outbox.delivered(sink: name, latestStatusIn: [FindingStatus.open.rawValue, FindingStatus.stale.rawValue])
+                try outbox.delivered(sink: name, latestStatusIn: [FindingStatus.open.rawValue, FindingStatus.stale.rawValue],
+                                     sinceNs: Timestamp.now().nanoseconds - NotifierService.maxLookbackNs)
             }
         } catch {
             logger.error("cannot read the notification outbox; trying again", metadata: ["notify.sink": "\(name)", "notify.error": "\(error)"])

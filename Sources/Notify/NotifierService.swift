@@ -107,14 +107,14 @@ public struct NotifierService: Service {
                 let oldest = try outbox.oldestUnresolvedNs(floorNs: floorNs)
                 let fromNs = max(floorNs, min(nowNs - Self.lookbackNs, oldest ?? nowNs))
                 let queued = try outbox.queuedStatuses(sinceNs: fromNs)
+                let unresolved = try outbox.unresolved(sinceNs: fromNs).compactMapValues { try? NotificationPayload.decode($0.body) }
                 let model = try FindingsEngine.evaluate(try StoreReader(path: storePath),
                                                         FindingsQuery(fromNs: fromNs, toNs: nowNs, nowNs: nowNs, host: configuration.host))
                 let changes = NotificationPlanner.changes(
-                    findings: model.findings, queued: queued, baselineNs: baselineNs, deployments: model.deployments,
+                    findings: model.findings, queued: queued, unresolved: unresolved, baselineNs: baselineNs, deployments: model.deployments,
                     host: configuration.host, nowNs: nowNs, minimumSeverity: configuration.minimumSeverity)
-                let entries = try changes.map { finding in
-                    OutboxEntry(findingID: finding.id, status: finding.status.rawValue, timeNs: finding.timeNano,
-                                body: try NotificationPayload(finding: finding, host: configuration.host).encoded())
+                let entries = try changes.map { payload in
+                    OutboxEntry(findingID: payload.finding.id, status: payload.change.status, timeNs: payload.finding.timeNano, body: try payload.encoded())
                 }
                 let added = try outbox.enqueue(entries, sinks: sinks, nowNs: nowNs)
                 var open: [Severity: [FindingKind: Int]] = [:]

@@ -86,7 +86,7 @@ struct SlackSink: NotificationSink {
         switch change {
         case .opened, .stale: return ":rotating_light:"
         case .acknowledged: return ":eyes:"
-        case .reconciled, .gone: return ":white_check_mark:"
+        case .reconciled, .gone, .withdrawn: return ":white_check_mark:"
         }
     }
 }

@@ -169,6 +169,49 @@ struct NotificationEndToEndTests {
         }
     }
 
+    @Test func aDeploymentRecordThatArrivesAfterTheAnnouncementWithdrawsIt() async throws {
+        let host = try TestEngine.requireHost()
+        let name = TestEngine.uniqueName("notify-late")
+        try await withTemporaryDirectory { dir in
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            try await receiver.start()
+            let port = Int.random(in: 12_000...19_999)
+            let collector = try CollectorProcess(dbPath: dir + "/audit.db", dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "webhook=\(receiver.url)/hook", "--notify-secret-file", dir + "/notify.secret", "--listen", "\(port)", "--insecure-no-auth",
+            ])
+            try await collector.waitUntilLive()
+            defer { TestEngine.removeContainer(name) }
+            try await TestEngine.docker("run", "-d", "--name", name, "--network", "none", TestEngine.image, "sleep", "600")
+            // Further from the record than its tolerance (2 s, widened to 5 s for a record received that
+            // late): the creation stays a finding.
+            try await Task.sleep(for: .seconds(7))
+            let before = Date()
+            try await TestEngine.docker("exec", name, "true")
+            let after = Date()
+            try await eventually("the exec announced", timeout: .seconds(15)) {
+                try verifiedWebhooks(receiver).contains { finding($0.body)["kind"] as? String == "exec" }
+            }
+            let exec = try #require(try verifiedWebhooks(receiver).first { finding($0.body)["kind"] as? String == "exec" })
+            let findingID = try #require(finding(exec.body)["id"] as? String)
+
+            // The pipeline's record of that minute arrives late: it covers the exec, which is no finding any more.
+            let format = ISO8601DateFormatter()
+            format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let record = #"{"id":"late-1","status":"success","started_at":"\#(format.string(from: before.addingTimeInterval(-0.5)))","finished_at":"\#(format.string(from: after.addingTimeInterval(0.5)))"}"#
+            try await TestEngine.run(["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", record, "http://127.0.0.1:\(port)/v1/deployments"])
+            try await eventually("the exec withdrawn", timeout: .seconds(10)) {
+                try verifiedWebhooks(receiver).contains { $0.id == "\(findingID):withdrawn" }
+            }
+            try await Task.sleep(for: .seconds(3))
+            let withdrawn = try verifiedWebhooks(receiver).filter { $0.id.hasSuffix(":withdrawn") }
+            #expect(withdrawn.map(\.id) == ["\(findingID):withdrawn"], "only the exec: the container's creation lies outside the record")
+            #expect(withdrawn.first?.body["type"] as? String == "finding.withdrawn")
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
     @Test func aCollectorKilledAfterWritingAndBeforeSendingSendsOnceAfterItsRestart() async throws {
         let host = try TestEngine.requireHost()
         let name = TestEngine.uniqueName("notify-kill")

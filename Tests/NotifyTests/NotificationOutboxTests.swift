@@ -37,7 +37,12 @@ struct NotificationOutboxTests {
             #expect(try outbox.oldestUnresolvedNs(floorNs: 0) == 20)
             #expect(try outbox.oldestUnresolvedNs(floorNs: 21) == nil)
             for p in try outbox.pending(sink: "s", limit: 10) { try outbox.markSent(sink: "s", notificationID: p.notificationID, nowNs: 2) }
-            #expect(try outbox.delivered(sink: "s", latestStatusIn: ["open", "stale"]).map(\.findingID) == ["b"])
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: ["open", "stale"], sinceNs: 0).map(\.findingID) == ["b"])
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: ["open", "stale"], sinceNs: 21).isEmpty)
+            #expect(try outbox.unresolved(sinceNs: 0).keys.sorted() == ["b"])
+            try outbox.enqueue([entry("b", "withdrawn", at: 20)], sinks: ["s"], nowNs: 3)
+            #expect(try outbox.unresolved(sinceNs: 0).isEmpty)
+            #expect(try outbox.oldestUnresolvedNs(floorNs: 0) == nil)
         }
     }
 

@@ -24,7 +24,7 @@ struct NotificationPlannerTests {
     func plan(_ findings: [Finding], queued: [String: Set<String>] = [:], baseline: Int64 = 0, deployments: [DeploymentRecord] = [],
               now: Int64, minimum: Severity = .high) -> [String] {
         NotificationPlanner.changes(findings: findings, queued: queued, baselineNs: baseline, deployments: deployments,
-                                    host: "host-1", nowNs: now, minimumSeverity: minimum).map { "\($0.id):\($0.status.rawValue)" }
+                                    host: "host-1", nowNs: now, minimumSeverity: minimum).map(\.id)
     }
 
     @Test func aQuietHostsChangeIsAnnouncedOnceTheToleranceHasPassed() {
@@ -62,8 +62,22 @@ struct NotificationPlannerTests {
         #expect(plan([reconciled], queued: ["f1": ["open"]], now: now) == ["f1:reconciled"])
         #expect(plan([reconciled], queued: ["f1": ["open", "reconciled"]], now: now).isEmpty)
         let opened = NotificationPlanner.changes(findings: [reconciled], queued: [:], baselineNs: 0, deployments: [], host: "h", nowNs: now, minimumSeverity: .high)
-        #expect(opened.first?.resolution == nil)
-        #expect(opened.last?.resolution?.deploymentID == "d9")
+        #expect(opened.first?.finding.resolution == nil)
+        #expect(opened.first?.finding.status == .open)
+        #expect(opened.last?.finding.resolution?.deploymentID == "d9")
         #expect(plan([Self.finding(status: .stale)], queued: ["f1": ["open", "acknowledged"]], now: now) == ["f1:stale"])
+    }
+
+    @Test func anAnnouncedFindingTheEvaluationNoLongerHoldsIsWithdrawnOnce() {
+        let now = Self.t0 + 60 * Self.second
+        let announced = NotificationPayload(finding: Self.finding(), host: "host-1")
+        let withdrawn = NotificationPlanner.changes(findings: [], queued: ["f1": ["open"]], unresolved: ["f1": announced], baselineNs: 0,
+                                                    deployments: [], host: "host-1", nowNs: now, minimumSeverity: .high)
+        #expect(withdrawn.map(\.id) == ["f1:withdrawn"])
+        #expect(withdrawn.first?.type == "finding.withdrawn")
+        #expect(withdrawn.first?.finding.detail == announced.finding.detail)
+        // Still evaluated: nothing to withdraw.
+        #expect(NotificationPlanner.changes(findings: [Self.finding()], queued: ["f1": ["open"]], unresolved: ["f1": announced], baselineNs: 0,
+                                            deployments: [], host: "host-1", nowNs: now, minimumSeverity: .high).isEmpty)
     }
 }

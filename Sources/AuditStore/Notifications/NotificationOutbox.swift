@@ -73,16 +73,39 @@ public final class NotificationOutbox: Sendable {
         }
     }
 
+    /// The statuses after which a finding is announced no more, as SQL: `reconciled`, `gone`, and
+    /// `withdrawn` (a record that arrived late attributed the change to a deployment after all).
+    static let terminalStatuses = "('reconciled', 'gone', 'withdrawn')"
+
     /// The time of the oldest finding at or after `floorNs` that was announced and has not been
-    /// announced reconciled or gone: the evaluation must reach back to it to see it end.
+    /// announced ended: the evaluation must reach back to it to see it end.
     public func oldestUnresolvedNs(floorNs: Int64) throws(SQLiteError) -> Int64? {
         try connection.withLock { (db) throws(SQLiteError) -> Int64? in
             let s = try db.prepare("""
                 SELECT min(n.time_ns) FROM notifications n WHERE n.time_ns >= ? AND NOT EXISTS (
-                    SELECT 1 FROM notifications t WHERE t.finding_id = n.finding_id AND t.status IN ('reconciled', 'gone'))
+                    SELECT 1 FROM notifications t WHERE t.finding_id = n.finding_id AND t.status IN \(Self.terminalStatuses))
                 """)
             s.bind(1, floorNs)
             return try s.step() ? s.optionalInt64(0) : nil
+        }
+    }
+
+    /// The latest notification of each finding at or after `fromNs` that was announced and has not
+    /// been announced ended, by finding id.
+    public func unresolved(sinceNs fromNs: Int64) throws(SQLiteError) -> [String: OutboxEntry] {
+        try connection.withLock { (db) throws(SQLiteError) -> [String: OutboxEntry] in
+            let s = try db.prepare("""
+                SELECT n.finding_id, n.status, n.time_ns, n.body FROM notifications n
+                WHERE n.time_ns >= ? AND n.id = (SELECT max(m.id) FROM notifications m WHERE m.finding_id = n.finding_id)
+                  AND n.status NOT IN \(Self.terminalStatuses)
+                """)
+            s.bind(1, fromNs)
+            var result: [String: OutboxEntry] = [:]
+            try s.forEachRow { row in
+                let entry = OutboxEntry(findingID: row.string(0) ?? "", status: row.string(1) ?? "", timeNs: row.int64(2), body: row.string(3) ?? "")
+                result[entry.findingID] = entry
+            }
+            return result
         }
     }
 
@@ -189,21 +212,22 @@ public final class NotificationOutbox: Sendable {
         }
     }
 
-    /// The latest notification of each finding whose latest change was delivered to `sink` and
-    /// announced one of `statuses`: what is still firing there (Alertmanager forgets an alert that
+    /// The latest notification of each finding at or after `fromNs` whose latest change was delivered
+    /// to `sink` and announced one of `statuses`: what is still firing there (Alertmanager forgets an alert that
     /// is not sent again, as Prometheus does every evaluation).
-    public func delivered(sink: String, latestStatusIn statuses: [String]) throws(SQLiteError) -> [OutboxEntry] {
+    public func delivered(sink: String, latestStatusIn statuses: [String], sinceNs fromNs: Int64) throws(SQLiteError) -> [OutboxEntry] {
         try connection.withLock { (db) throws(SQLiteError) -> [OutboxEntry] in
-            let placeholders = statuses.indices.map { "?\($0 + 2)" }.joined(separator: ", ")
+            let placeholders = statuses.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
             let s = try db.prepare("""
                 SELECT n.finding_id, n.status, n.time_ns, n.body
                 FROM notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.sink = ?1
-                WHERE d.sent_ns IS NOT NULL AND n.status IN (\(placeholders))
+                WHERE d.sent_ns IS NOT NULL AND n.status IN (\(placeholders)) AND n.time_ns >= ?2
                   AND n.id = (SELECT max(m.id) FROM notifications m WHERE m.finding_id = n.finding_id)
                 ORDER BY n.id
                 """)
             s.bind(1, sink)
-            for (i, status) in statuses.enumerated() { s.bind(Int32(i + 2), status) }
+            s.bind(2, fromNs)
+            for (i, status) in statuses.enumerated() { s.bind(Int32(i + 3), status) }
             var result: [OutboxEntry] = []
             try s.forEachRow { row in
                 result.append(OutboxEntry(findingID: row.string(0) ?? "", status: row.string(1) ?? "", timeNs: row.int64(2), body: row.string(3) ?? ""))
