@@ -72,6 +72,7 @@ struct PruneBench: AsyncParsableCommand {
         let idleReads = reader.stop()
         Terminal.out("ingest alone    \(Int(baseline.rate)) events/s (\(baseline.events) events in \(fmt(baseline.seconds)) s)")
 
+        let sizeBeforePrune = storeSize(path)
         let pruneStart = Timestamp.now().nanoseconds
         let pruneEnded = Atomic<Int64>(0)
         let pruning = Task { [writer] in
@@ -92,7 +93,8 @@ struct PruneBench: AsyncParsableCommand {
                      + (overlapped ? "; the prune ran the whole time" : "; the prune ended before the ingest did, so this overstates the rate"))
         Terminal.out("prune           \(progress.probeEvents) probe events, \(progress.events) events, \(progress.otherRows) other rows in \(fmt(pruneSeconds)) s; \(progress.pagesFreed) pages given back" + (progress.finished ? "" : " (cut short)"))
         Terminal.out("reader          without the prune: \(idleReads.describe); during the prune: \(reads.describe) (target: no wait over a few hundred ms)")
-        Terminal.out("store file      \(ByteSize.describe(sizeAfterPrune)) after the prune and both ingests")
+        Terminal.out("store file      \(ByteSize.describe(sizeBeforePrune)) before the prune, \(ByteSize.describe(sizeAfterPrune)) after it and the second ingest; "
+                     + "the prune gave \(ByteSize.describe(Int64(progress.pagesFreed) * 16384)) back to the file system")
     }
 
     private func ingestRate(_ corpus: String, writer: EventWriter) async throws -> (events: Int, seconds: Double, rate: Double) {
