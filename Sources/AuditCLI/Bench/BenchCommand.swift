@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure ingest (events/s, store size, RSS) and report speed on a large store; prints figures.",
         discussion: "Prints figures; asserts nothing. The corpus is generated to look like an Engine 20.10 capture: lifecycle, exec trios, health probes, compose labels, network and image events.",
-        subcommands: [IngestBench.self, ReportBench.self, PruneBench.self, CollectorMemoryBench.self, JSONBench.self],
+        subcommands: [IngestBench.self, ReportBench.self, PruneBench.self, NotifyBench.self, CollectorMemoryBench.self, JSONBench.self],
         defaultSubcommand: IngestBench.self
     )
 }
