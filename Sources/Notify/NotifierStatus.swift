@@ -10,6 +10,8 @@ public final class NotifierStatus: Sendable {
         public var openFindings: [Severity: [FindingKind: Int]] = [:]
         /// By sink name (`webhook:1a2b3c4d`), every configured sink listed.
         public var deliveries: [String: DeliveryCounts] = [:]
+        /// How long the last evaluation took, in seconds; nil before the first.
+        public var evaluationSeconds: Double?
     }
 
     private let state: Mutex<Snapshot>
@@ -19,6 +21,10 @@ public final class NotifierStatus: Sendable {
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func recordEvaluation(seconds: Double) {
+        state.withLock { $0.evaluationSeconds = seconds }
+    }
 
     func update(openFindings: [Severity: [FindingKind: Int]], deliveries: [String: DeliveryCounts]) {
         state.withLock { s in

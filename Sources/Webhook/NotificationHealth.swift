@@ -24,9 +24,12 @@ public struct NotificationHealth: Sendable, Equatable {
     /// Open or stale findings of the notifier's last evaluation, by severity and kind.
     public var openFindings: [Severity: [FindingKind: Int]]
     public var sinks: [Sink]
+    /// How long the notifier's last evaluation took; nil before the first.
+    public var evaluationSeconds: Double?
 
-    public init(openFindings: [Severity: [FindingKind: Int]], sinks: [Sink]) {
+    public init(openFindings: [Severity: [FindingKind: Int]], sinks: [Sink], evaluationSeconds: Double? = nil) {
         self.openFindings = openFindings
         self.sinks = sinks
+        self.evaluationSeconds = evaluationSeconds
     }
 }

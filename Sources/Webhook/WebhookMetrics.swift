@@ -70,6 +70,10 @@ final class WebhookMetrics: Sendable {
                 sample("audit_findings_open", "{severity=\"\(severity.rawValue)\",kind=\"\(kind.rawValue)\"}", String(n.openFindings[severity]?[kind] ?? 0))
             }
         }
+        if let seconds = n.evaluationSeconds, seconds.isFinite {
+            family("audit_notifier_evaluation_seconds", "gauge", "How long the notifier's last evaluation of the findings took (it runs every second, or as often as that allows).")
+            sample("audit_notifier_evaluation_seconds", "", String(seconds))
+        }
         let figures: [(String, String, KeyPath<NotificationHealth.Sink, Int>)] = [
             ("audit_notifications_sent_total", "counter", \.sent),
             ("audit_notifications_failed_total", "counter", \.failed),

@@ -147,6 +147,7 @@ struct NotificationEndToEndTests {
             let metrics = try await TestEngine.run(["curl", "-sf", "http://127.0.0.1:\(port)/metrics"])
             #expect(metrics.contains("audit_notifications_sent_total{sink=\"webhook\""))
             #expect(metrics.contains("audit_findings_open{severity=\"high\",kind=\"exec\"} 1"), "\(metrics)")
+            #expect(metrics.contains("audit_notifier_evaluation_seconds "), "\(metrics)")
             try await Task.sleep(for: .seconds(3))
             #expect(try verifiedWebhooks(receiver).count == 2)
 

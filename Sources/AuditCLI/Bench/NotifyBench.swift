@@ -81,7 +81,9 @@ struct NotifyBench: AsyncParsableCommand {
         _ = try? await running.value
         let counts = try NotificationOutbox(path: db).counts().values.first ?? DeliveryCounts()
         let open = notifier.status.snapshot.openFindings.values.flatMap(\.values).reduce(0, +)
-        return (Double(progress.lines) / elapsed, "  (\(counts.pending + counts.sent + counts.failed) notifications queued, \(open) findings open in the last evaluation)")
+        let evaluation = notifier.status.snapshot.evaluationSeconds.map { String(Int($0 * 1000)) + " ms" } ?? "none finished"
+        return (Double(progress.lines) / elapsed,
+                "  (\(counts.pending + counts.sent + counts.failed) notifications queued, \(open) findings open in the last evaluation, which took \(evaluation))")
     }
 
     private func seconds(_ d: Duration) -> Double {

@@ -46,7 +46,7 @@ struct CollectorHealthBridge: CollectorHealthSource {
                                    return NotificationHealth(openFindings: snapshot.openFindings, sinks: notifier.sinks.map { sink in
                                        let counts = snapshot.deliveries[sink.name] ?? DeliveryCounts()
                                        return .init(kind: sink.kind.rawValue, name: sink.name, sent: counts.sent, failed: counts.failed, pending: counts.pending)
-                                   })
+                                   }, evaluationSeconds: snapshot.evaluationSeconds)
                                })
     }
 }
