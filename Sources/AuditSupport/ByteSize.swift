@@ -27,6 +27,16 @@ public enum ByteSize {
         return format(bytes)
     }
 
+    /// A file's or a disk's size to one decimal in the largest unit (`78.1 GiB`); `format` is exact, for limits.
+    public static func approximate(_ bytes: Int64) -> String {
+        var value = Double(bytes)
+        for unit in ["B", "KiB", "MiB", "GiB"] {
+            if value < 1024 { return unit == "B" ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(unit)" }
+            value /= 1024
+        }
+        return "\((value * 10).rounded() / 10) TiB"
+    }
+
     /// Human form of a byte count: `512 MiB`, `2 GiB`, `1.5 GiB`, or plain bytes
     /// when no unit renders it exactly.
     public static func format(_ bytes: Int64) -> String {

@@ -60,7 +60,7 @@ struct PruneBench: AsyncParsableCommand {
         var writer = try EventWriter(path: path, logger: logger)
         let summary = try await BusyHostHistory(events: events, days: days, endNs: nowNs).write(to: writer, deployments: try DeploymentRepository(path: path)) { _ in }
         await writer.close(reason: "bench store built")
-        Terminal.out("store           \(summary.events) events, \(ByteSize.describe(storeSize(path)))")
+        Terminal.out("store           \(summary.events) events, \(ByteSize.approximate(storeSize(path)))")
         try BenchCorpus.write(events: ingest, to: corpora[0], startNs: nowNs)
         try BenchCorpus.write(events: ingest, to: corpora[1], startNs: nowNs + 12 * 3_600_000_000_000)
 
@@ -93,8 +93,8 @@ struct PruneBench: AsyncParsableCommand {
                      + (overlapped ? "; the prune ran the whole time" : "; the prune ended before the ingest did, so this overstates the rate"))
         Terminal.out("prune           \(progress.probeEvents) probe events, \(progress.events) events, \(progress.otherRows) other rows in \(fmt(pruneSeconds)) s; \(progress.pagesFreed) pages given back" + (progress.finished ? "" : " (cut short)"))
         Terminal.out("reader          without the prune: \(idleReads.describe); during the prune: \(reads.describe) (target: no wait over a few hundred ms)")
-        Terminal.out("store file      \(ByteSize.describe(sizeBeforePrune)) before the prune, \(ByteSize.describe(sizeAfterPrune)) after it and the second ingest; "
-                     + "the prune gave \(ByteSize.describe(Int64(progress.pagesFreed) * 16384)) back to the file system")
+        Terminal.out("store file      \(ByteSize.approximate(sizeBeforePrune)) before the prune, \(ByteSize.approximate(sizeAfterPrune)) after it and the second ingest; "
+                     + "the prune gave \(ByteSize.approximate(Int64(progress.pagesFreed) * 16384)) back to the file system")
     }
 
     private func ingestRate(_ corpus: String, writer: EventWriter) async throws -> (events: Int, seconds: Double, rate: Double) {

@@ -127,7 +127,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let (product, overflow) = Int64(clamping: fs.f_bavail).multipliedReportingOverflow(by: Int64(clamping: fs.f_frsize))
         let free = overflow ? .max : product
         return Check(name: "disk", ok: free > week,
-                     detail: "\(Self.rounded(free)) free; a week at the last day's \(lastDay) events needs \(Self.rounded(week))",
+                     detail: "\(ByteSize.approximate(free)) free; a week at the last day's \(lastDay) events needs \(ByteSize.approximate(week))",
                      fix: "free space on that file system or move the store (--db) to a larger one")
     }
 
@@ -151,16 +151,6 @@ struct DoctorCommand: AsyncParsableCommand {
                                 fix: "the collector reconciles when it reconnects: check its log for inspect errors"))
         }
         return checks
-    }
-
-    /// Free space to one decimal in the largest unit (`ByteSize` is exact, for limits).
-    static func rounded(_ bytes: Int64) -> String {
-        var value = Double(bytes)
-        for unit in ["B", "KiB", "MiB", "GiB"] {
-            if value < 1024 { return unit == "B" ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(unit)" }
-            value /= 1024
-        }
-        return "\((value * 10).rounded() / 10) TiB"
     }
 
     static func secretFileCheck(_ path: String) -> Check {

@@ -92,7 +92,7 @@ struct PruneCommand: AsyncParsableCommand {
         func time(_ ns: Int64?) -> String { ns.map { RFC3339.format(Timestamp(nanoseconds: $0)) } ?? "never" }
         var out = Terminal.Buffered()
         out.line("pruned      \(total.events) events, \(total.probeEvents) health-probe events, \(total.otherRows) other rows")
-        out.line("store       \(path): \(ByteSize.describe(sizeBefore)) → \(ByteSize.describe(storeSize(path))) (\(total.pagesFreed) pages given back)")
+        out.line("store       \(path): \(ByteSize.approximate(sizeBefore)) → \(ByteSize.approximate(storeSize(path))) (\(total.pagesFreed) pages given back)")
         out.line("horizons    events before \(time(horizons.eventsBeforeNs)); health probes before \(time(horizons.probesBeforeNs))")
     }
 
