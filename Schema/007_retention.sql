@@ -8,3 +8,7 @@ CREATE TABLE retention_horizons (
     before_ns  INTEGER NOT NULL,
     pruned_ns  INTEGER NOT NULL
 );
+
+-- Retention deletes exec inspections by time (the probes' with their hour, the rest with the retention);
+-- without this each pass would scan the table.
+CREATE INDEX exec_sessions_by_time ON exec_sessions (inspected_ns);

@@ -1,3 +1,4 @@
+import AuditStore
 import Foundation
 import Testing
 
@@ -139,6 +140,20 @@ struct AttributionScenarioTests {
         }
     }
 
+    static func printLatestSnapshots(_ db: String, project: String) {
+        guard let store = try? Database(path: db, readOnly: true), let rows = try? store.prepare("""
+            SELECT a.docker_id, cs.id, cs.taken_ns, cs.trigger_ns, cs.reason, json_extract(cs.config, '$.running'), json_extract(cs.config, '$.name')
+            FROM container_snapshots cs JOIN actors a ON a.id = cs.actor
+            WHERE a.project = ? AND cs.id >= (SELECT max(id) - 2 FROM container_snapshots WHERE actor = cs.actor) ORDER BY cs.id
+            """) else { return }
+        rows.bind(1, project)
+        var lines = ["reconciliation section empty; the project's last snapshots (container, id, taken, trigger, reason, running, name):"]
+        try? rows.forEachRow { r in
+            lines.append("  \(r.string(0)?.prefix(12) ?? "-") \(r.int64(1)) \(r.int64(2)) \(r.optionalInt64(3).map(String.init) ?? "-") \(r.string(4) ?? "-") \(r.optionalInt64(5).map(String.init) ?? "null") \(r.string(6) ?? "-")")
+        }
+        print(lines.joined(separator: "\n"))
+    }
+
     @Test func theReconciliationSectionShowsTheLastFullRecreate() async throws {
         let host = try TestEngine.requireHost()
         let env = ["DOCKER_HOST": host]
@@ -166,10 +181,13 @@ struct AttributionScenarioTests {
             // Read until the section lists the project: two CI runs of the whole suite saw it empty once,
             // right after the api's recreate had been seen (cause not found yet; the 4 runs of this test
             // alone never did). A section that stays empty still fails here.
+            // An empty read prints the project's latest snapshots to the test log, so the next time it
+            // happens the state that caused it is on record.
             func section() async throws -> [String: Any] {
                 var found: [String: Any]?
                 try await eventually("the reconciliation section lists \(p)", timeout: .seconds(10)) {
                     found = (try await self.report(db, ["--project", p]).json["reconciliation"] as? [[String: Any]])?.first
+                    if found == nil { Self.printLatestSnapshots(db, project: p) }
                     return found != nil
                 }
                 return try #require(found)

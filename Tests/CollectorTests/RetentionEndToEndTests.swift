@@ -47,6 +47,14 @@ import Testing
                     #expect(failure.status == 2 && failure.stderr.contains("\(config):2: retention: \"90 days\" is not a retention period"), "\(failure.stderr)")
                 }
             }
+            // Minutes, not months: refused, and the message says so.
+            do {
+                try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", dir + "/audit.db", "--retention", "3m"])
+                Issue.record("audit prune accepted --retention 3m")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.status == 64 || failure.status == 2, "\(failure.status)")
+                #expect(failure.stderr.contains("--retention \"3m\" is shorter than 7d") && failure.stderr.contains("m is minutes"), "\(failure.stderr)")
+            }
             try "retention: 0\nprobe-retention: 2w\n".write(toFile: config, atomically: true, encoding: .utf8)
             let check = try await TestEngine.run([TestEngine.auditBinary, "config", "check", "--config", config])
             #expect(check.contains("probe-retention") && check.contains("2w"), "\(check)")

@@ -77,6 +77,11 @@ import Testing
         writer.enqueue(snapshot: SnapshotRecord(containerID: api, takenNs: day(12) + 1_000_000, triggerNs: day(12), reason: "update", snapshot: snapshot(api, memory: 134_217_728)))
         writer.enqueue(snapshot: SnapshotRecord(containerID: old, takenNs: day(1) + 2_000_000_000, triggerNs: nil, reason: "start", snapshot: snapshot(old, memory: 0)))
         writer.enqueue(snapshot: SnapshotRecord(containerID: old, takenNs: day(2) + 2, triggerNs: day(2) + 1, reason: "destroy", snapshot: nil))
+        // Inspections of three probes: day 8 (between the cut-offs) and day 15 (inside the probe retention).
+        for (i, at) in [(8 * probesPerDay, day(8)), (8 * probesPerDay + 1, day(8) + 600_000_000_000), (15 * probesPerDay, day(15))] {
+            writer.enqueue(exec: ExecRecord(execID: "p\(i)", containerID: api, inspectedNs: at + 2_000_000, user: "root", privileged: false, tty: false,
+                                            openStdin: false, entrypoint: "/bin/sh", arguments: ["-c", "true"]))
+        }
         for (id, at, tty) in [("h-old", day(2), false), ("h-mid", day(10), false), ("t-mid", day(9), true), ("h-new", day(16), false)] {
             writer.enqueue(exec: ExecRecord(execID: id, containerID: api, inspectedNs: at + 2_000_000, user: "root", privileged: false, tty: tty,
                                             openStdin: tty, entrypoint: "sh", arguments: ["-c", "vi /etc/app.conf"]))
@@ -91,11 +96,17 @@ import Testing
         _ = try deployments.store(try deployment("dep-create", from: day(0) + 50_000_000_000, to: day(0) + 70_000_000_000), deliveryID: nil, now: day(0) + 71_000_000_000)
         _ = try deployments.store(try deployment("dep-old", from: day(4), to: day(4) + 60_000_000_000), deliveryID: nil, now: day(4) + 61_000_000_000)
         _ = try deployments.store(try deployment("dep-new", from: day(14), to: day(14) + 60_000_000_000), deliveryID: nil, now: day(14) + 61_000_000_000)
+        // Still open a minute before the cut-off: it covers changes up to 30 minutes after its start.
+        _ = try deployments.store(try DeploymentRecord.parseWire(Array("""
+            {"id":"dep-open","source":"cli","project":"shop","status":"in_progress","started_at":"\(RFC3339.format(Timestamp(nanoseconds: day(5) - 60_000_000_000)))",
+             "commands":["docker compose -p shop up -d"]}
+            """.utf8), defaultSource: .cli), deliveryID: nil, now: day(5) - 59_000_000_000)
         let drift = try DriftFindingRepository(path: path)
         _ = try drift.record(project: "shop", observations: [orphan, memoryDrift], checkedNs: day(1))
         _ = try drift.record(project: "shop", observations: [memoryDrift], checkedNs: day(3))
         try deployments.acknowledge(findingID: orphan.id(project: "shop"), by: "ops", reason: "old", atNs: day(2), expiresNs: nil)
         try deployments.acknowledge(findingID: memoryDrift.id(project: "shop"), by: "ops", reason: "known", atNs: day(2), expiresNs: nil)
+        try deployments.acknowledge(findingID: "exec-expired", by: "ops", reason: "incident", atNs: day(2), expiresNs: day(3))
         // The notifier's outbox on day 1: one delivered, one still pending, and the open drift's.
         let db = try Database(path: path)
         try db.execute("""
@@ -184,9 +195,11 @@ import Testing
             let countsAfter = try Self.count(path, "SELECT sum(count) FROM exec_commands WHERE command = '\(Self.probe)' AND hour >= \(Self.day(5) / 3_600_000_000_000)")
             #expect(countsAfter == countsBefore, "the hourly exec summary keeps the probes' counts")
             #expect(progress.probeEvents > 8 * 144 * 4 - 100)
+            // Each horizon lies just past the newest row deleted, within a probe interval of its cut-off.
             let horizons = try StoreReader(path: path).retentionHorizons()
-            #expect(horizons.probesBeforeNs == probeCutoff)
-            #expect(horizons.eventsBeforeNs == Self.day(5))
+            let probes = try #require(horizons.probesBeforeNs), events = try #require(horizons.eventsBeforeNs)
+            #expect(probes <= probeCutoff && probes > probeCutoff - 600_000_000_000, "\(probes) vs \(probeCutoff)")
+            #expect(events <= Self.day(5) && events > Self.day(5) - 600_000_000_000, "\(events)")
         }
     }
 
@@ -199,13 +212,16 @@ import Testing
             // The api keeps its baseline and its latest snapshot; the removed container keeps none.
             #expect(try Self.count(path, "SELECT count(*) FROM container_snapshots") == 2)
             #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions WHERE exec_id = 'h-old'") == 0)
-            #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions") == 3)
+            // The person's, the tty exec, and the probe inspected on day 15; the day-8 probes' went with their hour.
+            #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions") == 4)
+            #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions WHERE exec_id LIKE 'p%'") == 1)
             let deployments = try StoreReader(path: path).deployments(fromNs: .min, toNs: .max).map(\.id).sorted()
-            #expect(deployments == ["dep-create", "dep-new"], "the deployment that made the running container stays")
+            #expect(deployments == ["dep-create", "dep-new", "dep-open"],
+                    "the deployment that made the running container stays, and the open one that still covers kept changes")
             #expect(try Self.count(path, "SELECT count(*) FROM gaps") == 0)
             #expect(try Self.count(path, "SELECT count(*) FROM coverage") == 1)
             #expect(try Self.count(path, "SELECT count(*) FROM drift_findings") == 1, "the resolved orphan goes, the open drift stays")
-            #expect(try Self.count(path, "SELECT count(*) FROM acks") == 1, "the open finding's acknowledgement stays")
+            #expect(try Self.count(path, "SELECT count(*) FROM acks") == 2, "acknowledgements stay until they expire")
             let outbox = try Self.text(path, "SELECT group_concat(finding_id, ' ') FROM (SELECT finding_id FROM notifications ORDER BY id)")
             #expect(outbox == "exec-pending \(Self.memoryDrift.id(project: "shop"))", "a delivered notification goes; a pending one and the open drift's stay")
             // `audit status` counts what is left, not what was ever stored.
@@ -218,11 +234,12 @@ import Testing
         try await Self.withStore { path in
             _ = try Self.prune(path)
             let model = try Self.report(path, from: Self.day(0))
-            #expect(model.prunedUntilNs == Self.day(5))
+            let pruned = try #require(model.prunedUntilNs)
+            #expect(pruned <= Self.day(5) && pruned > Self.day(5) - 600_000_000_000)
             #expect(model.gaps.isEmpty)
             #expect(model.coveragePercent == 100, "coverage over what retention kept")
             // What is older is gone, but the drift finding still open since day 1: it is still in effect.
-            let older = model.findings.filter { $0.timeNano < Self.day(5) }
+            let older = model.findings.filter { $0.timeNano < pruned }
             #expect(older.map(\.kind) == [.configDrift], "\(Self.describe(model))")
         }
     }
@@ -255,6 +272,19 @@ import Testing
             #expect(done.finished && done.events > 0 && done.probeEvents > 0)
             #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns >= \(Self.now)") == 2000)
             #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns < \(Self.day(5))") == 1)
+        }
+    }
+
+    @Test func nothingOlderThanTheRetentionLeavesNoHorizon() async throws {
+        try await Self.withStore { path in
+            let db = try Database(path: path)
+            let plan = try #require(try RetentionPlanner.plan(try StoreReader(path: path), policy: RetentionPolicy(retentionNs: 30 * Self.dayNs, probeRetentionNs: 0), nowNs: Self.now))
+            let pruner = StorePruner(db: db, plan: plan, nowNs: Self.now)
+            try pruner.run(budgetNs: .max)
+            #expect(pruner.progress.events == 0)
+            #expect(try StoreReader(path: path).retentionHorizons() == RetentionHorizons(), "a window nobody collected in is not \"pruned\"")
+            let report = try Self.report(path, from: Self.day(-30))
+            #expect(report.prunedUntilNs == nil)
         }
     }
 

@@ -123,6 +123,9 @@ struct BusyHostHistory {
                 out.event(c, "exec_create: " + Self.probeCommand, at: at, extra: "\"execID\":\"\(execID)\",")
                 out.event(c, "exec_start: " + Self.probeCommand, at: at + 1_000_000, extra: "\"execID\":\"\(execID)\",")
                 out.event(c, "exec_die", at: at + 40_000_000, extra: "\"execID\":\"\(execID)\",\"exitCode\":\"0\",")
+                // The collector inspects every exec, probes included: one exec_sessions row per probe.
+                writer.enqueue(exec: ExecRecord(execID: execID, containerID: c.id, inspectedNs: at + 2_000_000, user: "", privileged: false, tty: false,
+                                                openStdin: false, entrypoint: "/bin/sh", arguments: ["-c", Self.probe]))
             }
             tick += probeIntervalNs
             if out.pending >= 4096 { await out.flush(progress) }

@@ -19,8 +19,11 @@ public final class StorePruner {
 
     /// The other tables, in order, each with the condition its old rows meet (`?1` = the cut-off).
     /// A container keeps its last snapshot from before the cut-off (the baseline the first kept
-    /// change is diffed against) unless it was removed before the cut-off. Deployments that may have
-    /// made a container still running stay (the creates kept, within ±6 h).
+    /// change is diffed against) unless it was removed before the cut-off. A deployment stays while it
+    /// can still explain a kept change (an open one covers 30 minutes, a finished one 5 minutes past its
+    /// end) and when it may have made a container still running (the creates kept, within ±6 h).
+    /// Acknowledgements stay until they expire: a finding they answer (a running container's create)
+    /// may be shown whatever its age.
     private static let tables: [(name: String, key: String, condition: String)] = [
         ("container_snapshots", "rowid", """
             taken_ns < ?1 AND (
@@ -35,12 +38,12 @@ public final class StorePruner {
         ("quarantine", "rowid", "received_ns < ?1"),
         ("webhook_deliveries", "rowid", "received_ns < ?1"),
         ("deployments", "rowid", """
-            coalesce(finished_ns, started_ns) < ?1 AND NOT EXISTS (
+            coalesce(finished_ns + 300000000000, started_ns + 1800000000000) < ?1 AND NOT EXISTS (
                 SELECT 1 FROM events e WHERE e.action = 'create' AND e.time_ns < ?1
                   AND e.time_ns BETWEEN deployments.started_ns - 300000000000 AND coalesce(deployments.finished_ns, deployments.started_ns + 21600000000000) + 300000000000)
             """),
         ("drift_findings", "rowid", "resolved_ns < ?1"),
-        ("acks", "rowid", "at_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL)"),
+        ("acks", "rowid", "expires_ns < ?1"),
         // The notifier's outbox: settled deliveries first, then notifications none waits on. An open
         // drift finding's notifications stay: its "opened" must not be announced again.
         ("notification_deliveries", "sink, notification_id", """
@@ -107,18 +110,20 @@ public final class StorePruner {
             guard let cutoff = plan.eventsBeforeNs else { phase = .tables(index: Self.tables.count); return try step() }
             tally.phase = "removing events older than the retention"
             let end = try chunkEnd(from: cursor, before: cutoff)
+            var deleted = (count: 0, newestNs: Int64?.none)
             try db.transaction { () throws(SQLiteError) in
                 let delete = try db.prepare("""
                     DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
                       AND NOT (action = 'create' AND actor IN (SELECT value FROM json_each(?)))
-                    RETURNING actor, source
+                    RETURNING actor, source, time_ns
                     """)
                 delete.bind(1, cursor)
                 delete.bind(2, end)
                 delete.bind(3, liveJSON)
-                tally.events += try uncount(delete)
-                try setHorizon("events", end)
+                deleted = try uncount(delete)
+                try setHorizon("events", after: deleted.newestNs)
             }
+            tally.events += deleted.count
             phase = end >= cutoff ? .tables(index: 0) : .events(cursorNs: end)
         case .tables(let index):
             guard let cutoff = plan.eventsBeforeNs, index < Self.tables.count else { phase = firstProbePhase(); return }
@@ -130,7 +135,7 @@ public final class StorePruner {
             delete.bind(1, cutoff)
             delete.bind(2, chunkRows)
             try delete.run()
-            let removed = db.changes
+            let removed = db.changes  // autocommit: counted once committed
             tally.otherRows += removed
             if removed < chunkRows { phase = .tables(index: index + 1) }
         case .probes(let hour, let cursor):
@@ -139,21 +144,38 @@ public final class StorePruner {
             let hourEnd = (hour + 1) * Self.hourNs
             let from = max(cursor, hour * Self.hourNs)
             let end = try chunkEnd(from: from, before: hourEnd)
+            var sessionsDeleted = 0
             let keep = "[" + (range.keepExecs[hour] ?? []).map(String.init).joined(separator: ",") + "]"
+            var deleted = (count: 0, newestNs: Int64?.none)
             try db.transaction { () throws(SQLiteError) in
                 // The probe family as migration 004's indexes spell it (a range, not an IN list).
                 let delete = try db.prepare("""
                     DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
                       AND (action = 'health_status'
                            OR (action BETWEEN 'exec_' AND 'exec`' AND actor NOT IN (SELECT value FROM json_each(?))))
-                    RETURNING actor, source
+                    RETURNING actor, source, time_ns
                     """)
                 delete.bind(1, from)
                 delete.bind(2, end)
                 delete.bind(3, keep)
-                tally.probeEvents += try uncount(delete)
-                try setHorizon("probes", end)
+                deleted = try uncount(delete)
+                try setHorizon("probes", after: deleted.newestNs)
+                // The probes' exec inspections go with the hour's last chunk: one row per probe, kept for
+                // the whole retention they would outweigh the events they describe.
+                if end >= hourEnd {
+                    let sessions = try db.prepare("""
+                        DELETE FROM exec_sessions WHERE inspected_ns >= ? AND inspected_ns < ?
+                          AND coalesce(tty, 0) = 0 AND coalesce(privileged, 0) = 0 AND actor NOT IN (SELECT value FROM json_each(?))
+                        """)
+                    sessions.bind(1, hour * Self.hourNs)
+                    sessions.bind(2, hourEnd)
+                    sessions.bind(3, keep)
+                    try sessions.run()
+                    sessionsDeleted = db.changes
+                }
             }
+            tally.probeEvents += deleted.count
+            tally.otherRows += sessionsDeleted
             phase = end >= hourEnd ? .probes(hour: hour + 1, cursorNs: hourEnd) : .probes(hour: hour, cursorNs: end)
         case .vacuum:
             guard incremental else { phase = .done; return }
@@ -186,14 +208,17 @@ public final class StorePruner {
         return max(s.int64(0), from.addingReportingOverflow(1).overflow ? from : from + 1)
     }
 
-    /// Steps a `DELETE … RETURNING actor, source` and takes its rows off `event_counts`; returns how many.
-    private func uncount(_ delete: Statement) throws(SQLiteError) -> Int {
+    /// Steps a `DELETE … RETURNING actor, source, time_ns` and takes its rows off `event_counts`;
+    /// returns how many it deleted and the newest one's time.
+    private func uncount(_ delete: Statement) throws(SQLiteError) -> (count: Int, newestNs: Int64?) {
         var removed: [String: [Int64: Int64]] = [:]
         var total = 0
+        var newest: Int64?
         try delete.forEachRow { row throws(SQLiteError) in
             let type = try actorType(row.int64(0))
             removed[type, default: [:]][row.int64(1), default: 0] += 1
             total += 1
+            newest = max(newest ?? .min, row.int64(2))
         }
         let update = try db.prepare("UPDATE event_counts SET count = max(count - ?, 0) WHERE type = ? AND source = ?")
         for (type, sources) in removed {
@@ -204,7 +229,7 @@ public final class StorePruner {
                 try update.run()
             }
         }
-        return total
+        return (total, newest)
     }
 
     private func actorType(_ actor: Int64) throws(SQLiteError) -> String {
@@ -218,8 +243,11 @@ public final class StorePruner {
         return type
     }
 
-    /// Moves a kind's horizon forward (never back: a later, shorter policy does not un-prune).
-    private func setHorizon(_ kind: String, _ beforeNs: Int64) throws(SQLiteError) {
+    /// Moves a kind's horizon just past the newest row deleted (never back: a later, shorter policy does
+    /// not un-prune). Only what was deleted moves it: a window nobody collected in is not "pruned".
+    private func setHorizon(_ kind: String, after newestNs: Int64?) throws(SQLiteError) {
+        guard let newestNs, newestNs < .max else { return }
+        let beforeNs = newestNs + 1
         let s = try db.prepare("""
             INSERT INTO retention_horizons (kind, before_ns, pruned_ns) VALUES (?, ?, ?)
             ON CONFLICT (kind) DO UPDATE SET before_ns = max(before_ns, excluded.before_ns), pruned_ns = excluded.pruned_ns

@@ -127,8 +127,10 @@ public final class EventWriter: Sendable {
     public func prune(_ plan: PrunePlan) async -> PruneProgress {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<PruneProgress, Never>) in
+                // Checked under the lock: a cancellation whose handler already ran must not be undone
+                // by the reset below (a SIGTERM while the plan was being made).
                 let refused = queue.withLock { q -> Bool in
-                    guard !q.closed else { return true }
+                    guard !q.closed, !Task.isCancelled else { return true }
                     q.pruneCancelled = false
                     q.prunes.append((plan, { continuation.resume(returning: $0) }))
                     return false
