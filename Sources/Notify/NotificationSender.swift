@@ -78,8 +78,13 @@ struct NotificationSender: Sendable {
             attempts += 1
             switch outcome {
             case .delivered:
-                try? await OwnThread.run("notify-mark") { () throws(SQLiteError) in
-                    try outbox.markSent(sink: name, notificationID: id, nowNs: Timestamp.now().nanoseconds)
+                do {
+                    try await OwnThread.run("notify-mark") { () throws(SQLiteError) in
+                        try outbox.markSent(sink: name, notificationID: id, nowNs: Timestamp.now().nanoseconds)
+                    }
+                } catch {
+                    // It will be sent again, with the same idempotency key: say why.
+                    logger.error("notification sent but not marked sent; it will be sent again", metadata: metadata.merging(["notify.error": "\(error)"]) { a, _ in a })
                 }
                 logger.info("notification sent", metadata: metadata.merging(["notify.attempts": "\(attempts)"]) { a, _ in a })
                 return true
@@ -144,7 +149,9 @@ struct NotificationSender: Sendable {
             // Whatever the status, the sink answered with more than any sink says: not a 2xx to trust.
             return .retry("answer larger than \(NotificationSinks.maxAnswerBytes) bytes")
         } catch {
-            return .retry("\(error)")
+            // curl's words name the URL, and a sink's URL may be its credential (Slack's path is):
+            // the journal and the outbox get the origin only.
+            return .retry("\(error)".replacingOccurrences(of: request.url, with: sink.configuration.origin + "/***"))
         }
     }
 }

@@ -10,8 +10,8 @@ import ServiceLifecycle
 ///
 /// The evaluation reads the last hour, reaching further back to the oldest finding announced and not
 /// yet reconciled or gone (at most 7 days), so a finding's end is announced however late it comes.
-public struct NotifierService: Service {
-    public struct Configuration: Sendable {
+public struct NotifierService: Service, CustomStringConvertible {
+    public struct Configuration: Sendable, CustomStringConvertible {
         public var sinks: [SinkConfiguration]
         /// Signs the webhook sinks' bodies.
         public var secret: String?
@@ -26,6 +26,11 @@ public struct NotifierService: Service {
             self.minimumSeverity = minimumSeverity
             self.host = host
             self.interval = interval
+        }
+
+        /// Without the secret or the sinks' URLs.
+        public var description: String {
+            "sinks: \(sinks.map(\.description).joined(separator: ", ")), min_severity: \(minimumSeverity.rawValue), host: \(host)"
         }
 
         /// What the notifier refuses to start with.
@@ -53,6 +58,12 @@ public struct NotifierService: Service {
         self.storePath = storePath
         self.logger = logger
         status = NotifierStatus(sinks: configuration.sinks.map(\.name))
+    }
+
+    /// What ServiceLifecycle logs when it starts the service (it describes each service at debug level):
+    /// the sinks by name. The derived description would print the sink URLs and the signing secret.
+    public var description: String {
+        "NotifierService(\(configuration))"
     }
 
     public func run() async throws {

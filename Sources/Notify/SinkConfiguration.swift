@@ -2,7 +2,7 @@ import Crypto
 import Deployments
 
 /// One `--notify KIND=URL`: where notifications go and in which shape.
-public struct SinkConfiguration: Sendable, Equatable {
+public struct SinkConfiguration: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, CaseIterable {
         /// A JSON body (the README documents it) signed with Standard Webhooks.
         case webhook
@@ -40,6 +40,9 @@ public struct SinkConfiguration: Sendable, Equatable {
         }
         return SinkConfiguration(kind: kind, url: url)
     }
+
+    /// Never the URL, which may be a credential.
+    public var description: String { "\(name) (\(origin))" }
 
     /// The URL without credentials or path, for logs: `https://hooks.slack.com`.
     public var origin: String {

@@ -213,6 +213,40 @@ struct NotificationEndToEndTests {
         }
     }
 
+    @Test func aSinkThatRefusesThePayloadIsToldOnceAndTheAnswerLogged() async throws {
+        let host = try TestEngine.requireHost()
+        let name = TestEngine.uniqueName("notify-refused")
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            try await receiver.start()
+            let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "webhook=\(receiver.url)/refuse/s3cr3t-path", "--notify-secret-file", dir + "/notify.secret",
+                "--notify", "alertmanager=http://127.0.0.1:9/down/s3cr3t-path",
+            ])
+            try await collector.waitUntilLive()
+            defer { TestEngine.removeContainer(name) }
+            try await TestEngine.docker("run", "-d", "--name", name, "--network", "none", TestEngine.image, "sleep", "600")
+            try await TestEngine.docker("exec", name, "true")
+            try await eventually("both notifications refused", timeout: .seconds(20)) {
+                try NotificationOutbox(path: db).counts().first { $0.key.hasPrefix("webhook:") }?.value.failed ?? 0 >= 2
+            }
+            try await Task.sleep(for: .seconds(3))
+            #expect(receiver.requests.count == 2, "a 400 is not retried: \(receiver.requests.map(\.path))")
+            let counts = try NotificationOutbox(path: db).counts()
+            #expect(counts.first { $0.key.hasPrefix("webhook:") }?.value == DeliveryCounts(sent: 0, failed: 2, pending: 0))
+            #expect(counts.first { $0.key.hasPrefix("alertmanager:") }?.value.pending == 2, "the unreachable sink keeps retrying")
+            #expect(collector.log.contains("sink refused the notification; not retried"), "\(collector.log)")
+            #expect(collector.log.contains("HTTP 400: bad payload: unknown field"), "\(collector.log)")
+            // A sink's URL may be its credential: neither the log nor the store's errors show its path.
+            #expect(!collector.log.contains("s3cr3t-path"), "\(collector.log)")
+            #expect(!collector.log.contains(Self.secret), "the signing secret reached the log")
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
     @Test func aCollectorKilledAfterWritingAndBeforeSendingSendsOnceAfterItsRestart() async throws {
         let host = try TestEngine.requireHost()
         let name = TestEngine.uniqueName("notify-kill")

@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 
 /// An HTTP receiver on a loopback port that keeps every POST it gets (path, headers, body) and
-/// answers `status`; it can be stopped and started again on the same port, as a sink that goes down.
+/// answers 204, or 400 on paths starting `/refuse`; it can be stopped and started again on the same
+/// port, as a sink that goes down.
 final class LoopbackReceiver: Sendable {
     struct Request: Sendable {
         var path: String
@@ -30,13 +31,15 @@ final class LoopbackReceiver: Sendable {
     /// Starts serving and returns once the port accepts connections.
     func start() async throws {
         let router = Router()
-        router.post("{path}") { [self] request, _ -> HTTPResponse.Status in
+        router.post("**") { [self] request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let entry = Request(path: request.uri.path, headers: headers, body: Array(buffer: body), receivedAt: .now)
             self.received.withLock { $0.append(entry) }
-            return .noContent
+            // `/refuse…` answers as a sink that rejects the payload itself.
+            guard entry.path.hasPrefix("/refuse") else { return Response(status: .noContent) }
+            return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "bad payload: unknown field \"finding\"")))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
