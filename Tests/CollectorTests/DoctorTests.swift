@@ -1,3 +1,5 @@
+import AuditStore
+import AuditSupport
 import Foundation
 import Testing
 
@@ -48,6 +50,29 @@ struct DoctorTests {
                 #expect(out.contains("FAIL  secret      \(secret) has mode 644") && out.contains("fix: chmod 600 \(secret)"), "\(out)")
                 #expect(out.contains("ok    schema") && out.contains("ok    integrity"), "\(out)")
                 #expect(out.contains(" of 8 checks failed"), "\(out)")
+            }
+            // The notifier's outbox: one sink down for ten minutes, another that refused a notification.
+            let db = try Database(path: dir + "/audit.db")
+            let old = Timestamp.now().nanoseconds - 600_000_000_000
+            try db.execute("""
+                INSERT INTO notifications (id, finding_id, status, time_ns, created_ns, body) VALUES (1, 'f1', 'opened', \(old), \(old), '{}');
+                INSERT INTO notification_deliveries (sink, notification_id, failed_ns, last_error) VALUES ('webhook:aaaa', 1, NULL, 'unreachable'),
+                    ('slack:bbbb', 1, \(old), '400 invalid_payload');
+                """)
+            do {
+                let out = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/audit.db", "--docker-host", host])
+                Issue.record("doctor passed a stuck notification sink:\n\(out)")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.stdout.contains("FAIL  notify      webhook:aaaa: 1 pending (oldest 10m"), "\(failure.stdout)")
+                #expect(failure.stdout.contains("FAIL  notify      slack:bbbb: 0 pending, 1 refused by the sink in the last 24h")
+                        && failure.stdout.contains("the sink answered 4xx"), "\(failure.stdout)")
+            }
+            try db.execute("UPDATE notification_deliveries SET sent_ns = \(old) WHERE sink = 'webhook:aaaa'")
+            do {
+                _ = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/audit.db", "--docker-host", host])
+            } catch let failure as TestEngine.CommandFailed {
+                // Still failing for the stopped collector and the refusal; the delivered sink passes.
+                #expect(failure.stdout.contains("ok    notify      webhook:aaaa: 0 pending"), "\(failure.stdout)")
             }
             do {
                 _ = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/none.db", "--docker-host", host])

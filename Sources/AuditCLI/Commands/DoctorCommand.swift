@@ -17,7 +17,9 @@ struct DoctorCommand: AsyncParsableCommand {
             readable and writable by this user; the store opens read-only, its schema is current, PRAGMA quick_check passes, \
             and its file system has room for a week at the last day's rate; each secret file given is readable by its owner \
             and group only; a collector is writing (its coverage heartbeat is under 90 s old), the last event is younger than \
-            --max-event-age, and the last gap was reconciled. Exit status: 0 when every check passes, 1 otherwise.
+            --max-event-age, and the last gap was reconciled; for each notification sink the store has delivered to, \
+            nothing has waited over 5 minutes and nothing was refused in the last day. Exit status: 0 when every check \
+            passes, 1 otherwise.
             """
     )
 
@@ -106,6 +108,7 @@ struct DoctorCommand: AsyncParsableCommand {
                                 fix: "stop the collector, copy the store aside, and recover it with `sqlite3 STORE .recover`"))
             checks.append(diskCheck(reader, path: path, status: status, now: now))
             checks += activityChecks(status, now: now)
+            checks += try notificationChecks(reader, now: now)
         } catch {
             checks.append(Check(name: "store", ok: false, detail: "\(path): \(error)", fix: "check the file and its permissions; `audit status --db \(path)` shows more"))
         }
@@ -151,6 +154,20 @@ struct DoctorCommand: AsyncParsableCommand {
                                 fix: "the collector reconciles when it reconnects: check its log for inspect errors"))
         }
         return checks
+    }
+
+    /// One line per notification sink the store has delivered to: fails when a notification has waited
+    /// over 5 minutes (the sink is down or unreachable) or a sink refused one in the last day.
+    private func notificationChecks(_ reader: StoreReader, now: Int64) throws -> [Check] {
+        try reader.notificationBacklog(refusedSinceNs: now - 86_400_000_000_000).map { sink in
+            let waited = sink.oldestPendingNs.map { now - $0 } ?? 0
+            let stuck = waited > 300_000_000_000
+            var detail = "\(sink.sink): \(sink.pending) pending" + (sink.pending > 0 ? " (oldest \(DurationFormat.short(nanoseconds: waited)))" : "")
+            if sink.refused > 0 { detail += ", \(sink.refused) refused by the sink in the last 24h" }
+            return Check(name: "notify", ok: !stuck && sink.refused == 0, detail: detail,
+                         fix: sink.refused > 0 ? "the sink answered 4xx: check its URL and credentials; the collector's log has its answer (notification refused)"
+                             : "the sink does not answer 2xx: check that it is up and reachable from this host; the collector retries by itself")
+        }
     }
 
     static func secretFileCheck(_ path: String) -> Check {
