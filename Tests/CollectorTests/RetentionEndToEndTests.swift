@@ -35,6 +35,21 @@ import Testing
         }
     }
 
+    @Test func aStoreMadeWithoutIncrementalVacuumIsToldAndConvertedByVacuum() async throws {
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try await AgedStore.write(db, nowNs: Timestamp.now().nanoseconds)
+            // As a store made before retention existed: no auto-vacuum.
+            try Database(path: db).execute("PRAGMA auto_vacuum = NONE; VACUUM;")
+            #expect(try StoreReader(path: db).givesSpaceBack() == false)
+            let before = try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", db, "--probe-retention", "7d"])
+            #expect(before.contains("made without incremental vacuum") && before.contains("0 pages given back"), "\(before)")
+            let converted = try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", db, "--vacuum"])
+            #expect(!converted.contains("made without incremental vacuum"), "\(converted)")
+            #expect(try StoreReader(path: db).givesSpaceBack())
+        }
+    }
+
     @Test func aRetentionTypoInTheConfigurationNamesFileLineAndKey() async throws {
         try await withTemporaryDirectory { dir in
             let config = dir + "/audit.yaml"

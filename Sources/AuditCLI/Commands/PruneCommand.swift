@@ -88,12 +88,17 @@ struct PruneCommand: AsyncParsableCommand {
             try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return total
         }
-        let horizons = try StoreReader(path: path).retentionHorizons()
+        let reader = try StoreReader(path: path)
+        let horizons = try reader.retentionHorizons()
         func time(_ ns: Int64?) -> String { ns.map { RFC3339.format(Timestamp(nanoseconds: $0)) } ?? "never" }
         var out = Terminal.Buffered()
         out.line("pruned      \(total.events) events, \(total.probeEvents) health-probe events, \(total.otherRows) other rows")
         out.line("store       \(path): \(ByteSize.approximate(sizeBefore)) → \(ByteSize.approximate(storeSize(path))) (\(total.pagesFreed) pages given back)")
         out.line("horizons    events before \(time(horizons.eventsBeforeNs)); health probes before \(time(horizons.probesBeforeNs))")
+        if try !reader.givesSpaceBack() {
+            out.line("note        this store was made without incremental vacuum: freed space stays in the file for new rows; "
+                     + "`audit prune --vacuum` (collector stopped) gives it back once and for all")
+        }
     }
 
     /// Turns incremental vacuum on for a store made without it: a full VACUUM, which needs the store to

@@ -83,3 +83,13 @@ extension StoreReader {
         return try s.step() ? s.optionalInt64(0) : nil
     }
 }
+
+extension StoreReader {
+    /// Whether a prune can give freed pages back to the file system (incremental auto-vacuum, on for
+    /// every store made since retention exists; `audit prune --vacuum` turns it on for an older one).
+    public func givesSpaceBack() throws(SQLiteError) -> Bool {
+        let s = try db.prepare("PRAGMA auto_vacuum")
+        defer { s.reset() }
+        return try s.step() && s.int64(0) == 2
+    }
+}

@@ -73,11 +73,7 @@ public final class StorePruner {
     }
     private let liveJSON: String
     private var actorTypes: [Int64: String] = [:]
-    private lazy var incremental: Bool = {
-        guard let s = try? db.prepare("PRAGMA auto_vacuum"), (try? s.step()) == true else { return false }
-        defer { s.reset() }
-        return s.int64(0) == 2
-    }()
+    private lazy var incremental: Bool = (try? StoreReader(database: db).givesSpaceBack()) ?? false
 
     /// `chunkRows` bounds each transaction; `vacuumPages` each incremental vacuum step.
     public init(db: Database, plan: PrunePlan, nowNs: Int64 = Timestamp.now().nanoseconds, chunkRows: Int = 4000, vacuumPages: Int = 256) {
