@@ -35,6 +35,8 @@ public final class Database {
             // Also only for a new file: pages a prune frees can be given back to the file system a few
             // at a time (`PRAGMA incremental_vacuum`, run by `StorePruner`) instead of by a VACUUM that
             // rewrites the whole store. A store made before this turns it on with `audit prune --vacuum`.
+            // Cost measured on inserts shaped like the events table (1M rows in 5,000-row transactions, WAL,
+            // 3 pairs): 345k–388k rows/s against 367k–396k without, 2–6%, for pointer-map pages.
             try execute("PRAGMA auto_vacuum = INCREMENTAL")
             try execute("PRAGMA journal_mode = WAL")
             // WAL + NORMAL: a commit survives a crash of the process (kill -9); only a power loss can
