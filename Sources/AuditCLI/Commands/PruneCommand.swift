@@ -84,8 +84,11 @@ struct PruneCommand: AsyncParsableCommand {
                 total.pagesFreed += pruner.progress.pagesFreed
                 if plan.complete { break }
             }
-            // The file shrinks when the log is copied back: do it now rather than at the collector's next checkpoint.
-            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            // The file shrinks when the log is copied back: do it now rather than at the collector's next
+            // checkpoint. A truncating checkpoint holds off writers until it is done, so beside a running
+            // collector only a passive one (the collector's own, every second, finishes the job).
+            let mode = try Self.collectorHeartbeatAge(db).map { $0 < 30_000_000_000 } == true ? "PASSIVE" : "TRUNCATE"
+            try? db.execute("PRAGMA wal_checkpoint(\(mode))")
             return total
         }
         let reader = try StoreReader(path: path)
@@ -103,9 +106,14 @@ struct PruneCommand: AsyncParsableCommand {
 
     /// Turns incremental vacuum on for a store made without it: a full VACUUM, which needs the store to
     /// itself and free space for a copy of it. Refused while a collector is connected.
+    /// How long ago a collector writing this store last beat; nil when none has an interval open.
+    static func collectorHeartbeatAge(_ db: Database) throws -> Int64? {
+        try StoreReader(database: db).openCoverageHeartbeatNs().map { Timestamp.now().nanoseconds - $0 }
+    }
+
     static func convertToIncrementalVacuum(_ db: Database, path: String) throws {
-        if let heartbeat = try StoreReader(database: db).openCoverageHeartbeatNs(), Timestamp.now().nanoseconds - heartbeat < 30_000_000_000 {
-            throw ValidationError("a collector is writing to \(path) (heartbeat \(DurationFormat.short(nanoseconds: Timestamp.now().nanoseconds - heartbeat)) ago); stop it first (systemctl stop audit-collector), then run `audit prune --vacuum` again")
+        if let age = try collectorHeartbeatAge(db), age < 30_000_000_000 {
+            throw ValidationError("a collector is writing to \(path) (heartbeat \(DurationFormat.short(nanoseconds: age)) ago); stop it first (systemctl stop audit-collector), then run `audit prune --vacuum` again")
         }
         Terminal.error("prune: rewriting \(path) with incremental vacuum on (a full VACUUM)…")
         try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
