@@ -106,20 +106,10 @@ public final class StorePruner {
             guard let cutoff = plan.eventsBeforeNs else { phase = .tables(index: Self.tables.count); return try step() }
             tally.phase = "removing events older than the retention"
             let end = try chunkEnd(from: cursor, before: cutoff)
-            var deleted = (count: 0, newestNs: Int64?.none)
-            try db.transaction { () throws(SQLiteError) in
-                let delete = try db.prepare("""
-                    DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
-                      AND NOT (action = 'create' AND actor IN (SELECT value FROM json_each(?)))
-                    RETURNING actor, source, time_ns
-                    """)
-                delete.bind(1, cursor)
-                delete.bind(2, end)
-                delete.bind(3, liveJSON)
-                deleted = try uncount(delete)
-                try setHorizon("events", after: deleted.newestNs)
+            tally.events += try db.transaction { () throws(SQLiteError) in
+                try deleteEvents(from: cursor, to: end, where: "NOT (action = 'create' AND actor IN (SELECT value FROM json_each(?3)))",
+                                 actors: liveJSON, horizon: "events")
             }
-            tally.events += deleted.count
             phase = end >= cutoff ? .tables(index: 0) : .events(cursorNs: end)
         case .tables(let index):
             guard let cutoff = plan.eventsBeforeNs, index < Self.tables.count else { phase = firstProbePhase(); return }
@@ -142,20 +132,11 @@ public final class StorePruner {
             let end = try chunkEnd(from: from, before: hourEnd)
             var sessionsDeleted = 0
             let keep = "[" + (range.keepExecs[hour] ?? []).map(String.init).joined(separator: ",") + "]"
-            var deleted = (count: 0, newestNs: Int64?.none)
-            try db.transaction { () throws(SQLiteError) in
+            let deleted = try db.transaction { () throws(SQLiteError) -> Int in
                 // The probe family as migration 004's indexes spell it (a range, not an IN list).
-                let delete = try db.prepare("""
-                    DELETE FROM events WHERE time_ns >= ? AND time_ns < ?
-                      AND (action = 'health_status'
-                           OR (action BETWEEN 'exec_' AND 'exec`' AND actor NOT IN (SELECT value FROM json_each(?))))
-                    RETURNING actor, source, time_ns
-                    """)
-                delete.bind(1, from)
-                delete.bind(2, end)
-                delete.bind(3, keep)
-                deleted = try uncount(delete)
-                try setHorizon("probes", after: deleted.newestNs)
+                let deleted = try deleteEvents(
+                    from: from, to: end, where: "action = 'health_status' OR (action BETWEEN 'exec_' AND 'exec`' AND actor NOT IN (SELECT value FROM json_each(?3)))",
+                    actors: keep, horizon: "probes")
                 // The probes' exec inspections go with the hour's last chunk: one row per probe, kept for
                 // the whole retention they would outweigh the events they describe.
                 if end >= hourEnd {
@@ -169,8 +150,9 @@ public final class StorePruner {
                     try sessions.run()
                     sessionsDeleted = db.changes
                 }
+                return deleted
             }
-            tally.probeEvents += deleted.count
+            tally.probeEvents += deleted
             tally.otherRows += sessionsDeleted
             phase = end >= hourEnd ? .probes(hour: hour + 1, cursorNs: hourEnd) : .probes(hour: hour, cursorNs: end)
         case .vacuum:
@@ -202,6 +184,19 @@ public final class StorePruner {
         defer { s.reset() }
         guard try s.step() else { return before }
         return max(s.int64(0), from.addingReportingOverflow(1).overflow ? from : from + 1)
+    }
+
+    /// Deletes the events of [from, end) that `condition` selects (`?3` is `actors`, a JSON array of
+    /// actor rows), takes them off `event_counts` and moves the kind's horizon past them; inside the
+    /// caller's transaction. Returns how many it deleted.
+    private func deleteEvents(from: Int64, to end: Int64, where condition: String, actors: String, horizon kind: String) throws(SQLiteError) -> Int {
+        let delete = try db.prepare("DELETE FROM events WHERE time_ns >= ?1 AND time_ns < ?2 AND (\(condition)) RETURNING actor, source, time_ns")
+        delete.bind(1, from)
+        delete.bind(2, end)
+        delete.bind(3, actors)
+        let deleted = try uncount(delete)
+        try setHorizon(kind, after: deleted.newestNs)
+        return deleted.count
     }
 
     /// Steps a `DELETE … RETURNING actor, source, time_ns` and takes its rows off `event_counts`;
