@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.70.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +41,8 @@ let package = Package(
                 .embedInCode("006_container_creates.sql"),
                 .embedInCode("007_retention.sql"),
                 .embedInCode("008_notifications.sql"),
+                .embedInCode("009_host_identity.sql"),
+                .embedInCode("postgres/001_fleet.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -90,6 +93,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Fleet",
+            dependencies: [
+                "AuditStore", "AuditSchema", "AuditSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Collector",
             dependencies: [
                 "DockerAPI", "AuditStore", "Findings", "Drift", "AuditSupport",
@@ -100,7 +112,7 @@ let package = Package(
         .target(
             name: "AuditCLI",
             dependencies: [
-                "HTTPTransport", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Notify", "Webhook", "AuditSupport",
+                "HTTPTransport", "DockerAPI", "AuditStore", "Collector", "Drift", "Deployments", "Matcher", "Findings", "Notify", "Webhook", "Fleet", "AuditSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,13 +135,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "AuditSupport"]),
         .testTarget(name: "MatcherTests", dependencies: ["Matcher", "AuditSupport"]),
         .testTarget(name: "FindingsTests", dependencies: ["Findings", "Collector", "AuditStore", "Matcher", "Deployments", "DockerAPI", "AuditSupport"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "AuditSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CollectorTests",
             dependencies: [
-                "Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift", "Deployments", "AuditSupport",
+                "Collector", "AuditStore", "DockerAPI", "AuditCLI", "Drift", "Deployments", "Fleet", "AuditSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -18,5 +18,12 @@ public enum Migrations {
         Migration(version: 6, name: "006_container_creates.sql", sql: String(decoding: PackageResources._06_container_creates_sql, as: UTF8.self)),
         Migration(version: 7, name: "007_retention.sql", sql: String(decoding: PackageResources._07_retention_sql, as: UTF8.self)),
         Migration(version: 8, name: "008_notifications.sql", sql: String(decoding: PackageResources._08_notifications_sql, as: UTF8.self)),
+        Migration(version: 9, name: "009_host_identity.sql", sql: String(decoding: PackageResources._09_host_identity_sql, as: UTF8.self)),
+    ]
+
+    /// The fleet's PostgreSQL schema (`Schema/postgres/`), numbered on its own and recorded in that
+    /// database's `schema_migrations`; it describes the same events as the SQLite one, keyed by host.
+    public static let postgres: [Migration] = [
+        Migration(version: 1, name: "001_fleet.sql", sql: String(decoding: PackageResources._01_fleet_sql, as: UTF8.self)),
     ]
 }

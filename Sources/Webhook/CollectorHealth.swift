@@ -15,9 +15,12 @@ public struct CollectorHealth: Sendable, Equatable {
     public var storeFull: Bool
     /// Nil when the collector runs no notifier (`--notify`).
     public var notifications: NotificationHealth?
+    /// Nil when the collector forwards nowhere (`--forward`).
+    public var forwarding: ForwardingHealth?
 
     public init(connected: Bool, lastEventAgeSeconds: Double?, eventsStored: Int, quarantined: Int, reconnects: Int, gaps: Int,
-                eventsDropped: Int = 0, storeFull: Bool = false, notifications: NotificationHealth? = nil) {
+                eventsDropped: Int = 0, storeFull: Bool = false, notifications: NotificationHealth? = nil,
+                forwarding: ForwardingHealth? = nil) {
         self.connected = connected
         self.lastEventAgeSeconds = lastEventAgeSeconds
         self.eventsStored = eventsStored
@@ -27,5 +30,6 @@ public struct CollectorHealth: Sendable, Equatable {
         self.eventsDropped = eventsDropped
         self.storeFull = storeFull
         self.notifications = notifications
+        self.forwarding = forwarding
     }
 }

@@ -59,7 +59,26 @@ final class WebhookMetrics: Sendable {
             sample("audit_webhook_rejections_total", "{reason=\"\(reason.rawValue)\"}", String(snapshot.rejections[reason, default: 0]))
         }
         if let notifications = health.notifications { renderNotifications(notifications, family: family, sample: sample) }
+        if let forwarding = health.forwarding { renderForwarding(forwarding, family: family, sample: sample) }
         return out
+    }
+
+    private func renderForwarding(_ f: ForwardingHealth, family: (String, String, String) -> Void, sample: (String, String, String) -> Void) {
+        family("audit_forward_connected", "gauge", "1 while the forwarder holds a connection to the fleet's PostgreSQL.")
+        sample("audit_forward_connected", "", f.connected ? "1" : "0")
+        family("audit_forward_pending_events", "gauge", "Stored events the fleet's PostgreSQL has not confirmed yet.")
+        sample("audit_forward_pending_events", "", String(f.pendingEvents))
+        family("audit_forward_lag_seconds", "gauge", "Seconds between the newest stored event and the newest the fleet's PostgreSQL holds for this host.")
+        sample("audit_forward_lag_seconds", "", String(f.lagSeconds))
+        // No sample before the first success: a made-up time would read as a real one.
+        if let last = f.lastSuccessSeconds {
+            family("audit_forward_last_success_timestamp_seconds", "gauge", "When the fleet's PostgreSQL last confirmed forwarded events (or that none were pending).")
+            sample("audit_forward_last_success_timestamp_seconds", "", String(last))
+        }
+        family("audit_forward_events_sent_total", "counter", "Events sent to the fleet's PostgreSQL, resent ones included.")
+        sample("audit_forward_events_sent_total", "", String(f.eventsSent))
+        family("audit_forward_events_stored_total", "counter", "Events the fleet's PostgreSQL stored (sent and not already held).")
+        sample("audit_forward_events_stored_total", "", String(f.eventsStored))
     }
 
     /// Every severity and kind is listed, zeros included, like the counters above.

@@ -4,6 +4,7 @@ import AuditSupport
 import Collector
 import Deployments
 import DockerAPI
+import Fleet
 import Logging
 import Notify
 import ServiceLifecycle
@@ -28,6 +29,8 @@ struct CollectCommand: AsyncParsableCommand {
             /v1/webhooks/gitlab, GET /healthz and GET /metrics; shutdown stops both.
             With --notify, each status change of an out-of-band finding (opened, acknowledged, stale, reconciled, \
             gone) is written to the store's outbox and sent to the sinks until they take it.
+            With --forward, every stored event is also forwarded to a fleet PostgreSQL, from the store as \
+            outbox: collecting goes on while PostgreSQL is away, and forwarding catches up.
             """
     )
 
@@ -91,6 +94,12 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How often retention prunes the store (default 1h; the first pass runs 10 minutes after start, or after one interval if shorter).", valueName: "duration"))
     var pruneInterval: String?
 
+    @Option(help: ArgumentHelp("Forward stored events to the fleet's PostgreSQL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require] (env AUDIT_FORWARD; the password also from PGPASSWORD or ~/.pgpass).", valueName: "url"))
+    var forward: String?
+
+    @Option(help: ArgumentHelp("This host's name in the fleet (default the machine's hostname); its id is made once and kept in the store.", valueName: "name"))
+    var hostName: String?
+
     @Option(help: ArgumentHelp("The configuration file: `audit collect`'s long options as `key: value` lines (env AUDIT_CONFIG; default \(ConfigFile.defaultPath) when it exists). Environment variables and flags override it.", valueName: "path"))
     var config: String?
 
@@ -115,6 +124,8 @@ struct CollectCommand: AsyncParsableCommand {
         text("prune-interval", pruneInterval)
         text("notify-min-severity", notifyMinSeverity)
         text("notify-secret-file", notifySecretFile)
+        text("forward", forward)
+        text("host-name", hostName)
         if !notify.isEmpty { flags["notify"] = .list(notify) }
         if insecureNoAuth { flags["insecure-no-auth"] = .flag(true) }
         if acceptBareHmac { flags["accept-bare-hmac"] = .flag(true) }
@@ -145,6 +156,7 @@ struct CollectCommand: AsyncParsableCommand {
         }
         _ = try webhookConfiguration(settings)
         _ = try notifierConfiguration(settings)
+        _ = try forwarderConfiguration(settings)
         _ = try settings.retentionPolicy()
         _ = try settings.pruneInterval()
         let interval = settings.text("drift-interval") ?? "5m"
@@ -219,6 +231,17 @@ struct CollectCommand: AsyncParsableCommand {
         }
     }
 
+    /// nil without --forward / AUDIT_FORWARD / `forward:`.
+    static func forwarderConfiguration(_ settings: CollectSettings) throws -> ForwarderService.Configuration? {
+        guard let text = settings.text("forward"), !text.isEmpty else { return nil }
+        do {
+            let url = try FleetURL.parse(text, environment: ProcessInfo.processInfo.environment)
+            return ForwarderService.Configuration(url: url, hostName: settings.text("host-name") ?? ReportCommand.hostname())
+        } catch {
+            throw ValidationError(settings.problem("forward", error.message))
+        }
+    }
+
     func run() async throws {
         let settings = try settings()
         let logger = store.makeLogger(label: "audit.collect", level: settings.text("log-level"))
@@ -232,12 +255,13 @@ struct CollectCommand: AsyncParsableCommand {
             .init(service: ResidentPagesTrimmer(status: collector.status, logger: logger)),
         ]
         let notifier = try Self.notifierConfiguration(settings).map { NotifierService(configuration: $0, storePath: path, logger: logger) }
+        let forwarder = try Self.forwarderConfiguration(settings).map { ForwarderService(configuration: $0, storePath: path, logger: logger) }
         if let webhook = try Self.webhookConfiguration(settings) {
             let app = buildWebhookApplication(
                 configuration: webhook,
                 sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
                 health: CollectorHealthBridge(status: collector.status, statistics: collector.statistics,
-                                              notifier: notifier.map { ($0.status, $0.configuration.sinks) }),
+                                              notifier: notifier.map { ($0.status, $0.configuration.sinks) }, forwarder: forwarder?.status),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
             let routes = webhook.secrets.isEmpty ? "all, unauthenticated (loopback only)"
@@ -257,6 +281,9 @@ struct CollectCommand: AsyncParsableCommand {
         }
         if let notify = notifier {
             services.append(.init(service: notify))
+        }
+        if let forwarder {
+            services.append(.init(service: forwarder))
         }
         let pruneInterval = try settings.pruneInterval()
         services.append(.init(service: RetentionService(collector: collector, policy: try settings.retentionPolicy(), interval: pruneInterval,

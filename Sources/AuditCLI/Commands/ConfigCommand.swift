@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditSupport
+import Fleet
 import Notify
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -49,7 +50,7 @@ struct ConfigCommand: AsyncParsableCommand {
             out.line("config                 " + (settings.file.map { "\($0.path) (\($0.entries.count) settings)" } ?? "none (\(ConfigFile.defaultPath) does not exist)"))
             for key in CollectSettings.kinds.keys.sorted() {
                 guard let setting = settings.resolved[key] else { continue }
-                out.line(key.padding(toLength: 23, withPad: " ", startingAt: 0) + "\(Self.show(key == "notify" ? Self.maskedSinks(setting.value) : setting.value))  (\(setting.source))")
+                out.line(key.padding(toLength: 23, withPad: " ", startingAt: 0) + "\(Self.show(key == "notify" ? Self.maskedSinks(setting.value) : key == "forward" ? Self.maskedForward(setting.value) : setting.value))  (\(setting.source))")
             }
             for variable in ["AUDIT_WEBHOOK_SECRET", "AUDIT_GITHUB_SECRET", "AUDIT_GITLAB_TOKEN", "AUDIT_NOTIFY_SECRET"] where !(environment[variable] ?? "").isEmpty {
                 out.line(variable.padding(toLength: 23, withPad: " ", startingAt: 0) + "*** (set in the environment)")
@@ -62,6 +63,12 @@ struct ConfigCommand: AsyncParsableCommand {
         static func maskedSinks(_ value: ConfigFile.Value) -> ConfigFile.Value {
             guard case .list(let sinks) = value else { return value }
             return .list(sinks.map { text in (try? SinkConfiguration.parse(text)).map { "\($0.kind.rawValue)=\($0.origin)/***" } ?? "***" })
+        }
+
+        /// The forward URL's password, if written in it, is not shown.
+        static func maskedForward(_ value: ConfigFile.Value) -> ConfigFile.Value {
+            guard case .text(let url) = value else { return value }
+            return .text(FleetURL.masked(url))
         }
 
         static func show(_ value: ConfigFile.Value) -> String {

@@ -49,10 +49,35 @@ struct StatusCommand: AsyncParsableCommand {
                                        horizons.probesBeforeNs.map { "health-probe events before \(time($0)) pruned (their hourly counts kept)" }]
                 .compactMap { $0 }.joined(separator: "; "))
         }
+        try forwarding(reader, newestNs: s.newestEventNs, time: time, age: age, into: &out)
         out.line("quarantine  \(s.quarantinedCount) malformed line(s)")
         for q in s.recentQuarantine {
             out.line("            \(time(q.receivedNs)) \(VisibleText.escaped(q.reason)): \(VisibleText.escaped(q.preview))")
         }
     }
 
+    /// The host's fleet identity and, per PostgreSQL target, what it has not confirmed yet: the events
+    /// after the newest time it confirmed, counted now in this store.
+    private func forwarding(_ reader: StoreReader, newestNs: Int64?, time: (Int64) -> String, age: (Int64) -> String,
+                            into out: inout Terminal.Buffered) throws {
+        let states = try reader.forwardingStates()
+        guard !states.isEmpty, let host = try reader.hostIdentity() else { return }
+        out.line("host        \(host.name.isEmpty ? "(no name yet)" : host.name) (fleet id \(host.hostID))")
+        for state in states {
+            let pending = try state.confirmedNs.map { try reader.eventCount(fromNs: $0 + 1, toNs: .max, limit: 10_000_000) }
+                ?? reader.eventCount(fromNs: .min, toNs: .max, limit: 10_000_000)
+            var line = "forwarding  \(state.target): "
+            if pending == 0 {
+                line += "caught up"
+            } else {
+                let behind = state.confirmedNs.flatMap { confirmed in newestNs.map { DurationFormat.short(nanoseconds: $0 - confirmed) + " behind" } } ?? "nothing confirmed yet"
+                line += "\(pending)\(pending == 10_000_000 ? "+" : "") event(s) not confirmed, \(behind)"
+            }
+            line += "; last success " + (state.lastSuccessNs.map(age) ?? "never")
+            out.line(line)
+            if let error = state.lastError, let at = state.lastErrorNs, at > (state.lastSuccessNs ?? .min) {
+                out.line("            last error \(time(at)): \(VisibleText.escaped(error))")
+            }
+        }
+    }
 }

@@ -17,13 +17,14 @@ struct CollectSettings {
         "compose-file": .list, "drift-interval": .duration, "project-name": .text, "env-file": .text,
         "retention": .period, "probe-retention": .period, "prune-interval": .duration,
         "notify": .list, "notify-min-severity": .text, "notify-secret-file": .text,
+        "forward": .text, "host-name": .text,
     ]
 
     /// The environment variables that stand for a setting (secrets have variables but no key: the
     /// file names the secret's file instead, so the secret itself is never in the configuration).
     static let variables: [String: String] = [
         "docker-host": "DOCKER_HOST", "db": "AUDIT_DB", "log-level": "AUDIT_LOG_LEVEL", "listen": "AUDIT_LISTEN",
-        "project-name": "COMPOSE_PROJECT_NAME",
+        "project-name": "COMPOSE_PROJECT_NAME", "forward": "AUDIT_FORWARD",
     ]
 
     static let defaults: [String: ConfigFile.Value] = [

@@ -3,6 +3,7 @@ import AuditSupport
 import Collector
 import Deployments
 import DockerAPI
+import Fleet
 import Notify
 import Webhook
 
@@ -34,6 +35,8 @@ struct CollectorHealthBridge: CollectorHealthSource {
     let statistics: WriterStatistics
     /// The notifier's figures, with its sinks, when `--notify` is given.
     var notifier: (status: NotifierStatus, sinks: [SinkConfiguration])? = nil
+    /// The forwarder's figures, when `--forward` is given.
+    var forwarder: ForwarderStatus? = nil
 
     func health() -> CollectorHealth {
         let newest = statistics.newestEventNs
@@ -47,6 +50,11 @@ struct CollectorHealthBridge: CollectorHealthSource {
                                        let counts = snapshot.deliveries[sink.name] ?? DeliveryCounts()
                                        return .init(kind: sink.kind.rawValue, name: sink.name, sent: counts.sent, failed: counts.failed, pending: counts.pending)
                                    }, evaluationSeconds: snapshot.evaluationSeconds)
+                               },
+                               forwarding: forwarder.map { forwarder in
+                                   let f = forwarder.snapshot
+                                   return ForwardingHealth(target: f.target, connected: f.connected, pendingEvents: f.pendingRows, lagSeconds: f.lagSeconds,
+                                                           lastSuccessSeconds: f.lastSuccessNs.map { Double($0) / 1e9 }, eventsSent: f.rowsSent, eventsStored: f.rowsInserted)
                                })
     }
 }

@@ -1,0 +1,166 @@
+import AuditSupport
+import Synchronization
+
+/// The forwarder's connection to the local store, its outbox: the host's identity, the committed events
+/// to send in primary key order, and the forwarding state `audit status` shows. Every call blocks on
+/// SQLite: call it from a thread of its own (`OwnThread`), never from the cooperative pool.
+public final class ForwardingLedger: Sendable {
+    private let connection: Mutex<Database>
+
+    public init(path: String) throws(SQLiteError) {
+        connection = Mutex(try Database(path: path))
+    }
+
+    /// The store's host id (made by migration 009), with its name set to `name` if it changed.
+    public func identity(name: String) throws(SQLiteError) -> HostIdentity {
+        try connection.withLock { (db) throws(SQLiteError) -> HostIdentity in
+            let rename = try db.prepare("UPDATE host_identity SET name = ?1 WHERE id = 1 AND name <> ?1")
+            rename.bind(1, name)
+            try rename.run()
+            let read = try db.prepare("SELECT host_id, name FROM host_identity WHERE id = 1")
+            guard try read.step(), let id = read.string(0) else {
+                throw SQLiteError(code: 1, message: "the store \(db.path) has no host identity (migration 009); it was changed by hand", sql: nil)
+            }
+            return HostIdentity(hostID: id, name: read.string(1) ?? name)
+        }
+    }
+
+    /// Up to `limit` events after `cursor`, in primary key order.
+    public func events(after cursor: ForwardCursor, limit: Int) throws(SQLiteError) -> [ForwardedEvent] {
+        try connection.withLock { (db) throws(SQLiteError) -> [ForwardedEvent] in
+            let s = try db.prepare("""
+                SELECT e.time_ns, e.actor, e.action, a.type, a.docker_id, e.detail, s.attributes, e.extra, e.scope, e.source, a.project, a.service
+                FROM events e JOIN actors a ON a.id = e.actor JOIN attribute_sets s ON s.id = e.attribute_set
+                WHERE (e.time_ns, e.actor, e.action) > (?1, ?2, ?3)
+                ORDER BY e.time_ns, e.actor, e.action LIMIT ?4
+                """)
+            s.bind(1, cursor.timeNs)
+            s.bind(2, cursor.actor)
+            s.bind(3, cursor.action)
+            s.bind(4, Int64(limit))
+            var out: [ForwardedEvent] = []
+            out.reserveCapacity(limit)
+            try s.forEachRow { row in
+                let action = row.string(2) ?? ""
+                out.append(ForwardedEvent(
+                    timeNs: row.int64(0), type: row.string(3) ?? "", actorID: row.string(4) ?? "", action: action, detail: row.string(5),
+                    attributes: row.string(6) ?? "{}", extra: row.string(7), scope: row.string(8),
+                    source: EventSource(rawValue: row.int64(9)) ?? .stream, project: row.string(10), service: row.string(11),
+                    cursor: ForwardCursor(timeNs: row.int64(0), actor: row.int64(1), action: action)))
+            }
+            return out
+        }
+    }
+
+    /// How many events lie at or after `fromNs` and at or before `cursor`: the forwarder compares it with
+    /// what it sent there, to find an event committed behind its cursor.
+    public func eventCount(fromNs: Int64, through cursor: ForwardCursor) throws(SQLiteError) -> Int {
+        try connection.withLock { (db) throws(SQLiteError) -> Int in
+            let s = try db.prepare("SELECT count(*) FROM events WHERE time_ns >= ?1 AND time_ns <= ?2 AND (time_ns, actor, action) <= (?2, ?3, ?4)")
+            s.bind(1, fromNs)
+            s.bind(2, cursor.timeNs)
+            s.bind(3, cursor.actor)
+            s.bind(4, cursor.action)
+            _ = try s.step()
+            return Int(s.int64(0))
+        }
+    }
+
+    /// Events after `confirmedNs` (all of them when nil), counted up to `limit`, with the oldest of them
+    /// and the newest event's time.
+    public func backlog(afterNs confirmedNs: Int64?, limit: Int64 = 10_000_000) throws(SQLiteError) -> Backlog {
+        try connection.withLock { (db) throws(SQLiteError) -> Backlog in
+            let count = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ns > ? LIMIT ?)")
+            count.bind(1, confirmedNs ?? .min)
+            count.bind(2, limit)
+            _ = try count.step()
+            let range = try db.prepare("SELECT (SELECT min(time_ns) FROM events WHERE time_ns > ?), (SELECT max(time_ns) FROM events)")
+            range.bind(1, confirmedNs ?? .min)
+            _ = try range.step()
+            return Backlog(rows: count.int64(0), oldestPendingNs: range.optionalInt64(0), newestNs: range.optionalInt64(1))
+        }
+    }
+
+    /// Gaps reconciled after `afterNs`: the earliest start among them and the latest reconciliation time.
+    /// Reconciliation stores what changed in a gap with times inside it, after live events that follow it
+    /// may already have been forwarded.
+    public func gapsReconciled(afterNs: Int64) throws(SQLiteError) -> (fromNs: Int64, reconciledNs: Int64)? {
+        try connection.withLock { (db) throws(SQLiteError) -> (fromNs: Int64, reconciledNs: Int64)? in
+            let s = try db.prepare("SELECT min(from_ns), max(reconciled_ns) FROM gaps WHERE reconciled_ns > ?")
+            s.bind(1, afterNs)
+            guard try s.step(), let from = s.optionalInt64(0), let reconciled = s.optionalInt64(1) else { return nil }
+            return (from, reconciled)
+        }
+    }
+
+    public func state(target: String) throws(SQLiteError) -> ForwardingState? {
+        try connection.withLock { (db) throws(SQLiteError) -> ForwardingState? in
+            try StoreReader(database: db).forwardingStates().first { $0.target == target }
+        }
+    }
+
+    public func record(_ state: ForwardingState) throws(SQLiteError) {
+        try connection.withLock { (db) throws(SQLiteError) in
+            let s = try db.prepare("""
+                INSERT INTO forwarding (target, confirmed_ns, pending_rows, last_success_ns, last_error, last_error_ns, gaps_checked_ns, updated_ns)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                ON CONFLICT (target) DO UPDATE SET confirmed_ns = ?2, pending_rows = ?3, last_success_ns = ?4, last_error = ?5,
+                    last_error_ns = ?6, gaps_checked_ns = ?7, updated_ns = ?8
+                """)
+            s.bind(1, state.target)
+            s.bind(2, state.confirmedNs)
+            s.bind(3, state.pendingRows)
+            s.bind(4, state.lastSuccessNs)
+            s.bind(5, state.lastError)
+            s.bind(6, state.lastErrorNs)
+            s.bind(7, state.gapsCheckedNs)
+            s.bind(8, state.updatedNs)
+            try s.run()
+        }
+    }
+}
+
+/// What PostgreSQL has not confirmed yet.
+public struct Backlog: Sendable, Equatable {
+    public var rows: Int64
+    public var oldestPendingNs: Int64?
+    public var newestNs: Int64?
+
+    /// Seconds from the newest event PostgreSQL confirmed (else the oldest pending one) to the newest
+    /// stored; 0 when nothing is pending.
+    public func lagSeconds(confirmedNs: Int64?) -> Double {
+        guard rows > 0, let newestNs, let from = confirmedNs ?? oldestPendingNs else { return 0 }
+        return Double(newestNs.distance(saturatingTo: from)) / 1e9
+    }
+}
+
+extension StoreReader {
+    /// This host's identity; nil for a store older than migration 009 (opened read-only, not migrated).
+    public func hostIdentity() throws(SQLiteError) -> HostIdentity? {
+        guard try hasTable("host_identity") else { return nil }
+        let s = try db.prepare("SELECT host_id, name FROM host_identity WHERE id = 1")
+        guard try s.step(), let id = s.string(0) else { return nil }
+        return HostIdentity(hostID: id, name: s.string(1) ?? "")
+    }
+
+    /// Every forwarding target this store has sent to, as the forwarder last recorded it.
+    public func forwardingStates() throws(SQLiteError) -> [ForwardingState] {
+        guard try hasTable("forwarding") else { return [] }
+        var states: [ForwardingState] = []
+        try db.prepare("""
+            SELECT target, confirmed_ns, pending_rows, last_success_ns, last_error, last_error_ns, gaps_checked_ns, updated_ns
+            FROM forwarding ORDER BY target
+            """).forEachRow { row in
+            states.append(ForwardingState(target: row.string(0) ?? "", confirmedNs: row.optionalInt64(1), pendingRows: row.int64(2),
+                                          lastSuccessNs: row.optionalInt64(3), lastError: row.string(4), lastErrorNs: row.optionalInt64(5),
+                                          gapsCheckedNs: row.int64(6), updatedNs: row.int64(7)))
+        }
+        return states
+    }
+
+    private func hasTable(_ name: String) throws(SQLiteError) -> Bool {
+        let s = try db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        s.bind(1, name)
+        return try s.step()
+    }
+}

@@ -1,0 +1,104 @@
+@testable import Fleet
+import Foundation
+import Testing
+
+struct FleetURLTests {
+    @Test func aURLWithItsPasswordIsShownMasked() throws {
+        let url = try FleetURL.parse("postgresql://audit:s3cret@127.0.0.1:5432/audit", environment: [:])
+        #expect(url.user == "audit")
+        #expect(url.password == "s3cret")
+        #expect(url.passwordSource == "URL")
+        #expect(url.host == "127.0.0.1")
+        #expect(url.port == 5432)
+        #expect(url.database == "audit")
+        #expect(url.sslMode == .prefer)
+        #expect(url.description == "postgresql://audit:***@127.0.0.1:5432/audit")
+    }
+
+    @Test func theDefaultsAreLibpqs() throws {
+        let url = try FleetURL.parse("postgres://fleet@db.example.internal/events?sslmode=require", environment: [:])
+        #expect(url.port == 5432)
+        #expect(url.sslMode == .require)
+        #expect(url.password == nil)
+        #expect(url.description == "postgresql://fleet@db.example.internal:5432/events?sslmode=require")
+    }
+
+    @Test func percentEscapesAndIPv6() throws {
+        let url = try FleetURL.parse("postgresql://a%40b:p%3Aw%2Fd@[::1]:6543/my%20db?sslmode=disable", environment: [:])
+        #expect(url.user == "a@b")
+        #expect(url.password == "p:w/d")
+        #expect(url.host == "::1")
+        #expect(url.port == 6543)
+        #expect(url.database == "my db")
+        #expect(url.description == "postgresql://a%40b:***@[::1]:6543/my%20db?sslmode=disable")
+    }
+
+    @Test func aSocketDirectoryAsLibpqTakesIt() throws {
+        let url = try FleetURL.parse("postgresql://audit@/audit?host=/run/postgresql&port=5433", environment: [:])
+        #expect(url.isSocket)
+        #expect(url.host == "/run/postgresql")
+        #expect(url.port == 5433)
+        #expect(url.sslMode == .disable)
+        #expect(url.description == "postgresql://audit@:5433/audit?host=/run/postgresql")
+    }
+
+    @Test func thePasswordComesFromTheURLThenPGPASSWORDThenThePasswordFile() throws {
+        let dir = "/tmp/audit-fleet-url-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/pgpass"
+        try """
+            # comment
+            other:5432:audit:audit:wrong
+            db1:*:audit:audit:from\\:file
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
+        let environment = ["PGPASSFILE": file, "PGPASSWORD": "from-env"]
+        #expect(try FleetURL.parse("postgresql://audit:in-url@db1/audit", environment: environment).password == "in-url")
+        let fromEnv = try FleetURL.parse("postgresql://audit@db1/audit", environment: environment)
+        #expect(fromEnv.password == "from-env")
+        #expect(fromEnv.passwordSource == "PGPASSWORD")
+        let fromFile = try FleetURL.parse("postgresql://audit@db1:5433/audit", environment: ["PGPASSFILE": file])
+        #expect(fromFile.password == "from:file")
+        #expect(fromFile.passwordSource == file)
+        #expect(fromFile.description == "postgresql://audit@db1:5433/audit", "a password not in the URL is not hinted at")
+        #expect(try FleetURL.parse("postgresql://audit@db2/audit", environment: ["PGPASSFILE": file]).password == nil)
+
+        chmod(file, 0o644)
+        #expect(throws: FleetError(.invalidURL, "the password file \(file) may be read by group or others; chmod 0600 \(file)")) {
+            try FleetURL.parse("postgresql://audit@db1/audit", environment: ["PGPASSFILE": file])
+        }
+    }
+
+    @Test(arguments: [
+        ("mysql://audit:pw@h/db", "invalid PostgreSQL URL mysql://audit:***@h/db: it must start with postgresql://"),
+        ("postgresql://audit:pw@h", "invalid PostgreSQL URL postgresql://audit:***@h: no database: add /DB after the host"),
+        ("postgresql://h:5432/db", "invalid PostgreSQL URL postgresql://h:5432/db: no user: write USER@ before the host"),
+        ("postgresql://audit:pw@h:99999/db", "invalid PostgreSQL URL postgresql://audit:***@h:99999/db: the port \"99999\" is not a number from 1 to 65535"),
+        ("postgresql://audit:pw@h/db?sslmode=verify-full", "invalid PostgreSQL URL postgresql://audit:***@h/db?sslmode=verify-full: sslmode=verify-full is not disable, prefer or require (verify-ca and verify-full are not supported)"),
+        ("postgresql://audit:pw@h/db?application_name=x", "invalid PostgreSQL URL postgresql://audit:***@h/db?application_name=x: unknown parameter \"application_name\" (audit understands sslmode, host and port)"),
+    ])
+    func aURLThatCannotBeUsedIsNamedMaskedWithTheFix(text: String, message: String) {
+        #expect(throws: FleetError(.invalidURL, message + "; expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require] (a socket directory: ?host=/path)")) {
+            try FleetURL.parse(text, environment: [:])
+        }
+    }
+
+    @Test func migrationsAreCutIntoStatementsOutsideQuotesAndDollarBodies() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE t (a text DEFAULT 'x;y');
+            CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM 1; PERFORM $tag$;$tag$;
+            END
+            $$;
+            SELECT "odd;name" FROM t
+            """
+        #expect(SQLScript.statements(sql) == [
+            "CREATE TABLE t (a text DEFAULT 'x;y')",
+            "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n    PERFORM 1; PERFORM $tag$;$tag$;\nEND\n$$",
+            "SELECT \"odd;name\" FROM t",
+        ])
+    }
+}
