@@ -40,7 +40,7 @@ public struct RetentionService: Service {
         let started = ContinuousClock.now
         let total: PruneProgress
         do {
-            total = try await Self.prune(writer: collector.writer, storePath: collector.storePath, policy: policy) { Timestamp.now().nanoseconds }
+            total = try await Self.prune(writer: collector.writer, storePath: collector.storePath, policy: policy, logger: logger) { Timestamp.now().nanoseconds }
         } catch {
             logger.error("retention: cannot plan a prune; retrying at the next pass", metadata: ["store.error": "\(error)"])
             return
@@ -55,7 +55,8 @@ public struct RetentionService: Service {
 
     /// One pass: plans on a reader of its own (off the cooperative pool) and prunes through `writer`,
     /// plan after plan until the store is within the policy, cancellation, or a pass cut short.
-    public static func prune(writer: EventWriter, storePath: String, policy: RetentionPolicy, now: @escaping @Sendable () -> Int64) async throws -> PruneProgress {
+    public static func prune(writer: EventWriter, storePath: String, policy: RetentionPolicy, logger: Logger? = nil,
+                             now: @escaping @Sendable () -> Int64) async throws -> PruneProgress {
         var total = PruneProgress()
         total.finished = true
         while !Task.isCancelled {
@@ -63,6 +64,11 @@ public struct RetentionService: Service {
                 try RetentionPlanner.plan(StoreReader(path: storePath), policy: policy, nowNs: now())
             }
             guard let plan else { break }
+            if let held = plan.heldByForwardingNs, total.events + total.probeEvents == 0 {
+                logger?.notice("retention held back: a forwarding target has not confirmed the events since this time", metadata: [
+                    "prune.held_at": "\(held == .min ? "its first event (nothing confirmed yet)" : RFC3339.format(Timestamp(nanoseconds: held)))",
+                ])
+            }
             let progress = await writer.prune(plan)
             total.events += progress.events
             total.probeEvents += progress.probeEvents

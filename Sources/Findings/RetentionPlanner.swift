@@ -13,8 +13,16 @@ public enum RetentionPlanner {
 
     /// nil when the policy keeps everything or the store is empty.
     public static func plan(_ reader: StoreReader, policy: RetentionPolicy, nowNs: Int64) throws -> PrunePlan? {
-        let (eventsBefore, probesBefore) = policy.cutoffs(nowNs: nowNs)
+        var (eventsBefore, probesBefore) = policy.cutoffs(nowNs: nowNs)
         guard eventsBefore != nil || probesBefore != nil, let oldest = try reader.oldestEventNs() else { return nil }
+        // What a forwarding target has not confirmed stays until it has (`audit status` shows the backlog).
+        var held: Int64?
+        if let hold = try reader.forwardingHoldNs(activeSinceNs: nowNs - (policy.retentionNs ?? policy.probeRetentionNs ?? 0)),
+           [eventsBefore, probesBefore].contains(where: { ($0 ?? .min) > hold }) {
+            held = hold
+            eventsBefore = eventsBefore.map { min($0, hold) }
+            probesBefore = probesBefore.map { min($0, hold) }
+        }
         var probes: PrunePlan.ProbeRange?
         var complete = true
         if let probesBefore, probesBefore > 0 {
@@ -32,7 +40,9 @@ public enum RetentionPlanner {
             }
         }
         let live = eventsBefore == nil ? [] : try reader.liveContainerActors()
-        return PrunePlan(eventsBeforeNs: eventsBefore, liveContainers: live, probes: probes, complete: complete)
+        var plan = PrunePlan(eventsBeforeNs: eventsBefore, liveContainers: live, probes: probes, complete: complete)
+        plan.heldByForwardingNs = held
+        return plan
     }
 
     /// Per hour, the containers whose exec events must stay: a command that is not their health check

@@ -288,6 +288,29 @@ import Testing
         }
     }
 
+    @Test func whatAForwardingTargetHasNotConfirmedStays() async throws {
+        try await Self.withStore { path in
+            let db = try Database(path: path)
+            // A target that confirmed up to day 3 and was worked on now; one silent since day 1 (removed).
+            try db.execute("""
+                INSERT INTO forwarding (target, confirmed_ns, updated_ns) VALUES ('postgresql://a:***@fleet/audit', \(Self.day(3)), \(Self.now)),
+                    ('postgresql://a:***@old/audit', \(Self.day(0)), \(Self.day(1)));
+                """)
+            let plan = try #require(try RetentionPlanner.plan(try StoreReader(path: path), policy: Self.policy, nowNs: Self.now))
+            #expect(plan.heldByForwardingNs == Self.day(3))
+            _ = try Self.prune(path)
+            #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns < \(Self.day(3))") == 1, "the running container's create only")
+            #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns >= \(Self.day(3)) AND time_ns < \(Self.day(5)) AND action = 'health_status'") > 200,
+                    "the probes after what the target confirmed stay")
+            let horizons = try StoreReader(path: path).retentionHorizons()
+            #expect((horizons.eventsBeforeNs ?? .max) <= Self.day(3) && (horizons.probesBeforeNs ?? .min) <= Self.day(3))
+            // Confirmed up to now: the whole policy applies.
+            try db.execute("UPDATE forwarding SET confirmed_ns = \(Self.now) WHERE target LIKE '%fleet%'")
+            _ = try Self.prune(path)
+            #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns >= \(Self.day(3)) AND time_ns < \(Self.day(5)) AND action = 'health_status'") == 0)
+        }
+    }
+
     static func fileBytes(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
     }

@@ -11,6 +11,8 @@ public struct PrunePlan: Sendable {
     public var probes: ProbeRange?
     /// False when the probe range was cut short to bound the plan's memory: plan again after this pass.
     public var complete: Bool
+    /// Set when a forwarding target's unconfirmed events held a cut-off back to this time.
+    public var heldByForwardingNs: Int64?
 
     public init(eventsBeforeNs: Int64?, liveContainers: [Int64], probes: ProbeRange?, complete: Bool) {
         self.eventsBeforeNs = eventsBeforeNs
