@@ -269,6 +269,51 @@ struct NotificationEndToEndTests {
         }
     }
 
+    @Test func aHungSinkHoldsNeitherTheStreamNorTheOtherSinks() async throws {
+        let host = try TestEngine.requireHost()
+        let name = TestEngine.uniqueName("notify-hung")
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            try await receiver.start()
+            let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "webhook=\(receiver.url)/hang", "--notify", "slack=\(receiver.url)/slack", "--notify-secret-file", dir + "/notify.secret",
+            ])
+            try await collector.waitUntilLive()
+            defer { TestEngine.removeContainer(name) }
+            try await TestEngine.docker("run", "-d", "--name", name, "--network", "none", TestEngine.image, "sleep", "600")
+            let hungFrom = ContinuousClock.now
+            try await TestEngine.docker("exec", name, "true")
+            try await eventually("the hung sink holding a notification", timeout: .seconds(15)) {
+                receiver.requests.contains { $0.path == "/hang" }
+            }
+            // While it hangs: the other sink gets both, and new events are stored within the writer's 250 ms.
+            try await eventually("the Slack sink served beside the hung one", timeout: .seconds(5)) {
+                requests(receiver, about: name).filter { $0.path == "/slack" }.count == 2
+            }
+            for i in 1...3 {
+                try await TestEngine.docker("exec", name, "echo", "still-recorded-\(i)")
+                let exec = ContinuousClock.now
+                try await eventually("exec \(i) stored while the sink hangs", timeout: .seconds(2)) {
+                    try await TestEngine.run([TestEngine.auditBinary, "events", "--db", db, "--since", "1m", "--container", name, "--format", "json"])
+                        .contains("still-recorded-\(i)")
+                }
+                #expect(ContinuousClock.now - exec < .seconds(2))
+            }
+            // Each attempt is cut at 10 s and retried: the same notification again, not a hang forever.
+            try await eventually("the hung request retried after its 10 s bound", timeout: .seconds(25)) {
+                let hung = receiver.requests.filter { $0.path == "/hang" }
+                return hung.count >= 2 && hung[1].headers["webhook-id"] == hung[0].headers["webhook-id"]
+            }
+            let hung = receiver.requests.filter { $0.path == "/hang" }
+            #expect(hung[1].receivedAt - hung[0].receivedAt >= .seconds(10), "retried before the request's bound")
+            #expect(ContinuousClock.now - hungFrom < .seconds(40))
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
     @Test func aCollectorKilledAfterWritingAndBeforeSendingSendsOnceAfterItsRestart() async throws {
         let host = try TestEngine.requireHost()
         let name = TestEngine.uniqueName("notify-kill")

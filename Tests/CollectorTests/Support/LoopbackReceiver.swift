@@ -4,8 +4,8 @@ import Logging
 import Synchronization
 
 /// An HTTP receiver on a loopback port that keeps every POST it gets (path, headers, body) and
-/// answers 204, or 400 on paths starting `/refuse`; it can be stopped and started again on the same
-/// port, as a sink that goes down.
+/// answers 204, or 400 on paths starting `/refuse`, or nothing for a minute on paths starting `/hang`;
+/// it can be stopped and started again on the same port, as a sink that goes down.
 final class LoopbackReceiver: Sendable {
     struct Request: Sendable {
         var path: String
@@ -37,6 +37,8 @@ final class LoopbackReceiver: Sendable {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let entry = Request(path: request.uri.path, headers: headers, body: Array(buffer: body), receivedAt: .now)
             self.received.withLock { $0.append(entry) }
+            // `/hang…` holds the request for a minute, as a sink that accepts and never answers.
+            if entry.path.hasPrefix("/hang") { try? await Task.sleep(for: .seconds(60)) }
             // `/refuse…` answers as a sink that rejects the payload itself.
             guard entry.path.hasPrefix("/refuse") else { return Response(status: .noContent) }
             return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "bad payload: unknown field \"finding\"")))
