@@ -137,6 +137,49 @@ struct NotificationEndToEndTests {
         }
     }
 
+    @Test func driftFoundByTheContinuousCheckTakesTheSamePath() async throws {
+        let host = try TestEngine.requireHost()
+        let env = ["DOCKER_HOST": host]
+        let p = "ntd\(UInt16.random(in: 0...UInt16.max))"
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            try "\(Self.secret)\n".write(toFile: dir + "/notify.secret", atomically: true, encoding: .utf8)
+            let receiver = LoopbackReceiver()
+            try await receiver.start()
+            defer { TestEngine.cleanup(compose(p, ["down", "-t", "1"]), environment: env) }
+            let collector = try CollectorProcess(dbPath: db, dockerHost: host, logPath: dir + "/collect.log", arguments: [
+                "--notify", "webhook=\(receiver.url)/hook", "--notify-secret-file", dir + "/notify.secret", "--notify-min-severity", "low",
+                "--compose-file", DriftIntegrationTests.fixtures + "/docker-compose.yml",
+                "--compose-file", DriftIntegrationTests.fixtures + "/docker-compose.production.yml", "-p", p, "--drift-interval", "2s",
+            ])
+            try await collector.waitUntilLive()
+            try await deploy(db, project: p, id: "\(p)-1", compose(p, ["up", "-d"]), env: env)
+            try await TestEngine.docker("update", "--memory", "128m", "--memory-swap", "256m", "\(p)_api_1")
+
+            func drift() throws -> [(id: String, body: [String: Any])] {
+                try verifiedWebhooks(receiver, about: "\(p)_api_1").filter { finding($0.body)["kind"] as? String == "config-drift" }
+            }
+            try await eventually("the memory drift announced", timeout: .seconds(20)) { try !drift().isEmpty }
+            let opened = try #require(try drift().first)
+            let driftID = try #require(finding(opened.body)["id"] as? String)
+            #expect(driftID.hasPrefix("drift-"))
+            #expect(opened.id == "\(driftID):open")
+            #expect((finding(opened.body)["changes"] as? [String])?.first == "memory 64 MiB → 128 MiB", "\(opened.body)")
+            // The update itself is an out-of-band finding of its own, announced beside the drift.
+            #expect(try verifiedWebhooks(receiver, about: "\(p)_api_1").contains { finding($0.body)["kind"] as? String == "update" })
+
+            // The next deployment recreates the container as the manifest says: the drift check closes it.
+            try await deploy(db, project: p, id: "\(p)-2", compose(p, ["up", "-d", "--force-recreate"]), env: env)
+            try await eventually("the drift reconciled", timeout: .seconds(20)) {
+                try drift().contains { $0.id == "\(driftID):reconciled" }
+            }
+            try await Task.sleep(for: .seconds(3))
+            #expect(try drift().map(\.id) == ["\(driftID):open", "\(driftID):reconciled"])
+            #expect(try await collector.stop() == 0)
+            await receiver.stop()
+        }
+    }
+
     @Test func aSinkDownForTwentySecondsGetsTheNotificationOnceItIsBack() async throws {
         let host = try TestEngine.requireHost()
         let name = TestEngine.uniqueName("notify-down")
