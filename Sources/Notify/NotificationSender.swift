@@ -118,7 +118,7 @@ struct NotificationSender: Sendable {
         do {
             firing = try await OwnThread.run("notify-firing") { () throws(SQLiteError) in
                 try outbox.delivered(sink: name, latestStatusIn: [FindingStatus.open.rawValue, FindingStatus.stale.rawValue],
-                                     sinceNs: Timestamp.now().nanoseconds - NotifierService.maxLookbackNs)
+                                     sinceNs: Timestamp.now().nanoseconds - EvaluationWindow.maxLookbackNs)
             }
         } catch {
             logger.error("cannot read the notification outbox; trying again", metadata: ["notify.sink": "\(name)", "notify.error": "\(error)"])

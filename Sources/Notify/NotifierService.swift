@@ -8,8 +8,8 @@ import ServiceLifecycle
 /// `audit collect --notify …`: evaluates the findings every second with the report's engine, writes
 /// each status change to the outbox before anything is sent, and runs a sender per sink.
 ///
-/// The evaluation reads the last hour, reaching further back to the oldest finding announced and not
-/// yet reconciled or gone (at most 7 days), so a finding's end is announced however late it comes.
+/// The evaluation reads the last hour, reaching further back as `EvaluationWindow` says (at most 7
+/// days), so a finding's end is announced however late it comes, and what a long stop hid is still news.
 public struct NotifierService: Service, CustomStringConvertible {
     public struct Configuration: Sendable, CustomStringConvertible {
         public var sinks: [SinkConfiguration]
@@ -44,9 +44,6 @@ public struct NotifierService: Service, CustomStringConvertible {
             }
         }
     }
-
-    static let lookbackNs: Int64 = 60 * 60 * 1_000_000_000
-    static let maxLookbackNs: Int64 = 7 * 24 * 60 * 60 * 1_000_000_000
 
     public let configuration: Configuration
     let storePath: String
@@ -119,13 +116,13 @@ public struct NotifierService: Service, CustomStringConvertible {
             // SQLite and the matcher are synchronous: off the cooperative pool.
             let added = try await OwnThread.run("notify-evaluate") { () throws -> Int in
                 let nowNs = Timestamp.now().nanoseconds
-                let floorNs = nowNs - Self.maxLookbackNs
-                let oldest = try outbox.oldestUnresolvedNs(floorNs: floorNs)
-                let fromNs = max(floorNs, min(nowNs - Self.lookbackNs, oldest ?? nowNs))
+                let reader = try StoreReader(path: storePath)
+                let fromNs = EvaluationWindow.fromNs(
+                    nowNs: nowNs, oldestUnresolvedNs: try outbox.oldestUnresolvedNs(floorNs: nowNs - EvaluationWindow.maxLookbackNs),
+                    recentGapStartNs: try reader.gaps(fromNs: nowNs - EvaluationWindow.lookbackNs, toNs: nowNs).map(\.fromNs).min())
                 let queued = try outbox.queuedStatuses(sinceNs: fromNs)
                 let unresolved = try outbox.unresolved(sinceNs: fromNs).compactMapValues { try? NotificationPayload.decode($0.body) }
-                let model = try FindingsEngine.evaluate(try StoreReader(path: storePath),
-                                                        FindingsQuery(fromNs: fromNs, toNs: nowNs, nowNs: nowNs, host: configuration.host))
+                let model = try FindingsEngine.evaluate(reader, FindingsQuery(fromNs: fromNs, toNs: nowNs, nowNs: nowNs, host: configuration.host))
                 let changes = NotificationPlanner.changes(
                     findings: model.findings, queued: queued, unresolved: unresolved, baselineNs: baselineNs, deployments: model.deployments,
                     host: configuration.host, nowNs: nowNs, minimumSeverity: configuration.minimumSeverity)

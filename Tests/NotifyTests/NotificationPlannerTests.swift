@@ -81,3 +81,19 @@ struct NotificationPlannerTests {
                                             deployments: [], host: "host-1", nowNs: now, minimumSeverity: .high).isEmpty)
     }
 }
+
+/// How far back an evaluation reads.
+struct EvaluationWindowTests {
+    static let hour: Int64 = 3_600_000_000_000
+    static let now: Int64 = 1_764_000_000_000_000_000
+
+    @Test func theLastHourUnlessAnOpenFindingOrARecentGapReachesFurther() {
+        #expect(EvaluationWindow.fromNs(nowNs: Self.now, oldestUnresolvedNs: nil, recentGapStartNs: nil) == Self.now - Self.hour)
+        #expect(EvaluationWindow.fromNs(nowNs: Self.now, oldestUnresolvedNs: Self.now - 5 * Self.hour, recentGapStartNs: nil) == Self.now - 5 * Self.hour)
+        // A collector stopped for three hours: what the replay and the reconciliation stored with its own time is read.
+        #expect(EvaluationWindow.fromNs(nowNs: Self.now, oldestUnresolvedNs: nil, recentGapStartNs: Self.now - 3 * Self.hour) == Self.now - 4 * Self.hour)
+        // Never more than 7 days.
+        #expect(EvaluationWindow.fromNs(nowNs: Self.now, oldestUnresolvedNs: Self.now - 30 * 24 * Self.hour, recentGapStartNs: nil)
+            == Self.now - 7 * 24 * Self.hour)
+    }
+}
