@@ -1,6 +1,7 @@
 import AuditSchema
 import AuditStore
 import AuditSupport
+import DockerAPI
 @testable import Fleet
 import Foundation
 import Logging
@@ -192,6 +193,56 @@ struct FleetForwardingTests {
                     FROM events WHERE time_ns = \(first.timeNs) AND actor_id = '\(first.actorID)' AND action = '\(first.action)'
                     """) == "\(first.type)|\(first.actorID)|\(first.action)|\(first.attributes)|\(first.detail ?? "NULL")|\(first.source.rawValue)")
                 await connection.close()
+            }
+        }
+    }
+
+    /// Events committed behind the forwarder's position: within the overlap they are found by counting,
+    /// older ones only through the gap whose reconciliation stored them.
+    @Test func eventsStoredBehindTheForwardersPositionStillArrive() async throws {
+        try await TestPostgres.with { pg in
+            try await withTemporaryDirectory { dir in
+                let db = dir + "/audit.db"
+                let logger = Logger(label: "test")
+                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let base = Timestamp.now().nanoseconds - 120_000_000_000
+                func event(_ action: String, _ actor: String, at ns: Int64) -> DockerEvent {
+                    DockerEvent(type: "container", action: action, actorID: actor, attributes: Attributes(["name": actor]), scope: "local", timeNano: ns)
+                }
+                writer.enqueue(events: (0..<100).map { event("start", "c\($0)", at: base + Int64($0) * 1_000_000_000) }, source: .stream)
+                await writer.flush()
+                var configuration = ForwarderService.Configuration(url: try FleetURL.parse(pg.url, environment: [:]), hostName: "fleet-c")
+                configuration.pollInterval = .milliseconds(50)
+                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
+                func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await forwarder.run() }
+                    try await eventually("the first 100 events forwarded") { try await count() == 100 }
+
+                    // 2 s behind the newest forwarded: inside the overlap, found by the count.
+                    writer.enqueue(events: [event("kill", "c99", at: base + 97_000_000_000)], source: .stream)
+                    await writer.flush()
+                    try await eventually("the late event within the overlap forwarded") { try await count() == 101 }
+
+                    // A minute behind, as reconciliation dates a change inside a gap: not found by the count ...
+                    let inGap = event("die", "c1", at: base + 40_000_000_000)
+                    writer.enqueue(events: [inGap], source: .reconciliation)
+                    await writer.flush()
+                    try await Task.sleep(for: .seconds(1))
+                    #expect(try await count() == 101)
+                    // ... but the gap's reconciliation sends its stretch again.
+                    writer.record(gap: GapRecord(dockerHost: "test", fromNs: base + 30_000_000_000, toNs: base + 50_000_000_000, cause: "test",
+                                                 replayed: 0, reconciledNs: Timestamp.now().nanoseconds, changesFound: 1))
+                    await writer.flush()
+                    try await eventually("the event dated inside the reconciled gap forwarded") { try await count() == 102 }
+                    // Counted once the insert returned, a moment after PostgreSQL committed it.
+                    try await eventually("the forwarder's count") { forwarder.status.snapshot.rowsInserted == 102 }
+                    #expect(forwarder.status.snapshot.rowsSent > 102, "the stretches were sent again and deduplicated")
+                    group.cancelAll()
+                }
+                await writer.close()
+                let identity = try #require(try StoreReader(path: db).hostIdentity())
+                #expect(try await Set(fleetKeys(pg, hostID: identity.hostID)) == localKeys(db))
             }
         }
     }
