@@ -33,6 +33,9 @@ struct PruneBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The retention the prune applies (0 keeps everything but the probes).", valueName: "period"))
     var retention: String = "0"
 
+    @Option(help: ArgumentHelp("What the prune may take while events flow, as a fraction of the time writing them took (the collector's default \(EventWriter.defaultPruneShare)).", valueName: "fraction"))
+    var pruneShare: Double = EventWriter.defaultPruneShare
+
     @Option(help: ArgumentHelp("Directory for the store and the corpora (default /tmp).", valueName: "dir"))
     var workDir: String = "/tmp"
 
@@ -64,7 +67,7 @@ struct PruneBench: AsyncParsableCommand {
         try BenchCorpus.write(events: ingest, to: corpora[0], startNs: nowNs)
         try BenchCorpus.write(events: ingest, to: corpora[1], startNs: nowNs + 12 * 3_600_000_000_000)
 
-        writer = try EventWriter(path: path, logger: logger)
+        writer = try EventWriter(path: path, logger: logger, pruneShare: pruneShare)
         let reader = ReaderProbe(path: path, fromNs: nowNs - 3_600_000_000_000, toNs: nowNs)
         // The reader runs during both ingests: what differs between them is the prune alone.
         reader.start()

@@ -54,6 +54,13 @@ public final class EventWriter: Sendable {
     private let batchLimit: Int
     private let flushIntervalNs: Int64
     private let fullRetryNs: Int64
+    /// What a prune may take while events flow, as a fraction of the time writing them took.
+    private let pruneShare: Double
+    /// A prune costs more than the writer time it is given: the checkpointer copies every page it
+    /// dirtied, and its reads push the inserts' pages out of the cache. At 0.2, a release build
+    /// ingesting at full speed (334k events/s alone) kept 59% of its rate while a 3M-event store was
+    /// pruned: about 3.5 times the share. Hence 6%.
+    public static let defaultPruneShare = 0.06
     private let logger: Logger
     private let checkpointer: Checkpointer
 
@@ -62,7 +69,7 @@ public final class EventWriter: Sendable {
     /// While the disk is full, up to `maxRetainedEvents` events wait in memory (the oldest beyond are
     /// dropped and recorded as a gap); a retry runs every `fullRetryMs`.
     public init(path: String, logger: Logger, batchLimit: Int = 5000, flushIntervalMs: Int = 250, logLimitBytes: Int = 64 << 20,
-                maxRetainedEvents: Int = 250_000, fullRetryMs: Int = 2000) throws(SQLiteError) {
+                maxRetainedEvents: Int = 250_000, fullRetryMs: Int = 2000, pruneShare: Double = EventWriter.defaultPruneShare) throws(SQLiteError) {
         let db = try Database(path: path)
         // Checkpoints run on the checkpointer's connection, never inside the writer's commits (past
         // the log limit, the writer finishes one between them).
@@ -73,6 +80,7 @@ public final class EventWriter: Sendable {
         self.batchLimit = batchLimit
         self.flushIntervalNs = Int64(flushIntervalMs) * 1_000_000
         self.fullRetryNs = Int64(fullRetryMs) * 1_000_000
+        self.pruneShare = min(max(pruneShare, 0.01), 1)
         self.logger = logger
         OwnThread.start("audit-writer") { [self] in
             self.loop(store, logLimit)
@@ -118,9 +126,8 @@ public final class EventWriter: Sendable {
 
     /// Carries out `plan` on the writer's thread between event batches and returns what it did
     /// (`finished` false when shutdown or repeated failures cut it short; a later pass resumes).
-    /// Events keep priority: while they flow, pruning gets a sixth of the writer's time (a fifth of what
-    /// the events took), so ingest keeps over 80% of its rate (`audit bench prune`); while the store is
-    /// quiet (no events for a flush interval, 250 ms) it gets 50 ms at a time. Momentary lulls do not count
+    /// Events keep priority: while they flow, pruning gets `pruneShare` of the time writing them took,
+    /// so that ingest keeps over 80% of its rate (`audit bench prune`); while the store is quiet (no events for a flush interval, 250 ms) it gets 50 ms at a time. Momentary lulls do not count
     /// as quiet: on a host whose decoder, not its writer, sets the pace, the writer idles between batches,
     /// and pruning in those gaps took CPU from the decoder (measured: ingest at 61% of its rate).
     /// Cancelling the calling task ends the pass after its current step (what it deleted stays deleted).
@@ -197,7 +204,7 @@ public final class EventWriter: Sendable {
                 statistics.addBusy(busy)
                 if heartbeat { lastHeartbeat = now }
                 if StoreWriter.eventCount(work) > 0 {
-                    pruneCreditNs = min(pruneCreditNs + busy / 5, 50_000_000)
+                    pruneCreditNs = min(pruneCreditNs + Int64(Double(busy) * pruneShare), 50_000_000)
                     lastEventsNs = now
                 }
             }
@@ -234,7 +241,7 @@ public final class EventWriter: Sendable {
         finished.signal()
     }
 
-    /// Runs the prune for as long as its credit allows: a fifth of what the events took while they flow,
+    /// Runs the prune for as long as its credit allows: `pruneShare` of what the events took while they flow,
     /// 50 ms once none came for a flush interval. Returns nil once the prune is over (done, failing, or shutting down).
     private func step(_ active: ActivePrune, credit: inout Int64, quiet: Bool, closed: Bool) -> ActivePrune? {
         var active = active
