@@ -166,7 +166,8 @@ struct DoctorCommand: AsyncParsableCommand {
             if sink.refused > 0 { detail += ", \(sink.refused) refused by the sink in the last 24h" }
             return Check(name: "notify", ok: !stuck && sink.refused == 0, detail: detail,
                          fix: sink.refused > 0 ? "the sink answered 4xx: check its URL and credentials; the collector's log has its answer (notification refused)"
-                             : "the sink does not answer 2xx: check that it is up and reachable from this host; the collector retries by itself")
+                             : "the sink does not answer 2xx: check that it is up and reachable from this host; the collector retries by itself "
+                                 + "(a sink removed from the configuration keeps its pending notifications until retention drops them)")
         }
     }
 

@@ -44,10 +44,12 @@ public final class StorePruner {
             """),
         ("drift_findings", "rowid", "resolved_ns < ?1"),
         ("acks", "rowid", "expires_ns < ?1"),
-        // The notifier's outbox: settled deliveries first, then notifications none waits on. An open
-        // drift finding's notifications stay: its "opened" must not be announced again.
+        // The notifier's outbox: deliveries first, then notifications none waits on. A delivery still
+        // pending after the whole retention goes too: its sink was unreachable all that time or has been
+        // removed from the configuration. An open drift finding's notifications stay: its "opened" must
+        // not be announced again.
         ("notification_deliveries", "sink, notification_id", """
-            (sent_ns IS NOT NULL OR failed_ns IS NOT NULL) AND notification_id IN (
+            notification_id IN (
                 SELECT id FROM notifications WHERE created_ns < ?1 AND finding_id NOT IN (SELECT id FROM drift_findings WHERE resolved_ns IS NULL))
             """),
         ("notifications", "rowid", """
