@@ -17,7 +17,7 @@ public enum RetentionPlanner {
         guard eventsBefore != nil || probesBefore != nil, let oldest = try reader.oldestEventNs() else { return nil }
         // What a forwarding target has not confirmed stays until it has (`audit status` shows the backlog).
         var held: Int64?
-        if let hold = try reader.forwardingHoldNs(activeSinceNs: nowNs - (policy.retentionNs ?? policy.probeRetentionNs ?? 0)),
+        if let hold = try forwardingHold(reader, activeSinceNs: nowNs - (policy.retentionNs ?? policy.probeRetentionNs ?? 0)),
            [eventsBefore, probesBefore].contains(where: { ($0 ?? .min) > hold }) {
             held = hold
             eventsBefore = eventsBefore.map { min($0, hold) }
@@ -43,6 +43,14 @@ public enum RetentionPlanner {
         var plan = PrunePlan(eventsBeforeNs: eventsBefore, liveContainers: live, probes: probes, complete: complete)
         plan.heldByForwardingNs = held
         return plan
+    }
+
+    /// Where retention must stop so that no forwarding target loses what it has not confirmed: the
+    /// oldest position confirmed by a target the collector has worked on since `activeSinceNs` (one
+    /// never confirmed holds everything). A target silent for longer (removed from the configuration)
+    /// no longer holds the store. nil when no target holds it.
+    static func forwardingHold(_ reader: StoreReader, activeSinceNs: Int64) throws -> Int64? {
+        try reader.forwardingStates().filter { $0.updatedNs >= activeSinceNs }.map { $0.confirmedNs ?? .min }.min()
     }
 
     /// Per hour, the containers whose exec events must stay: a command that is not their health check

@@ -74,6 +74,18 @@ struct DoctorTests {
                 // Still failing for the stopped collector and the refusal; the delivered sink passes.
                 #expect(failure.stdout.contains("ok    notify      webhook:aaaa: 0 pending"), "\(failure.stdout)")
             }
+            // A forwarding target that has confirmed nothing for ten minutes while events wait.
+            try db.execute("""
+                INSERT INTO forwarding (target, confirmed_ns, pending_rows, last_success_ns, last_error, last_error_ns, updated_ns)
+                VALUES ('postgresql://audit:***@127.0.0.1:1/audit', \(old), 42, \(old), 'connection refused', \(old), \(old));
+                """)
+            do {
+                let out = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/audit.db", "--docker-host", host])
+                Issue.record("doctor passed a stuck forwarding target:\n\(out)")
+            } catch let failure as TestEngine.CommandFailed {
+                #expect(failure.stdout.contains("FAIL  forward     postgresql://audit:***@127.0.0.1:1/audit: 42 events not confirmed, last success 10m")
+                        && failure.stdout.contains("last error: connection refused"), "\(failure.stdout)")
+            }
             do {
                 _ = try await TestEngine.run([TestEngine.auditBinary, "doctor", "--db", dir + "/none.db", "--docker-host", host])
                 Issue.record("doctor passed without a store")

@@ -18,8 +18,8 @@ struct DoctorCommand: AsyncParsableCommand {
             and its file system has room for a week at the last day's rate; each secret file given is readable by its owner \
             and group only; a collector is writing (its coverage heartbeat is under 90 s old), the last event is younger than \
             --max-event-age, and the last gap was reconciled; for each notification sink the store has delivered to, \
-            nothing has waited over 5 minutes and nothing was refused in the last day. Exit status: 0 when every check \
-            passes, 1 otherwise.
+            nothing has waited over 5 minutes and nothing was refused in the last day; for each forwarding target, events \
+            are confirmed (nothing waits with no success for 5 minutes). Exit status: 0 when every check passes, 1 otherwise.
             """
     )
 
@@ -109,6 +109,7 @@ struct DoctorCommand: AsyncParsableCommand {
             checks.append(diskCheck(reader, path: path, status: status, now: now))
             checks += activityChecks(status, now: now)
             checks += try notificationChecks(reader, now: now)
+            checks += try forwardingChecks(reader, now: now)
         } catch {
             checks.append(Check(name: "store", ok: false, detail: "\(path): \(error)", fix: "check the file and its permissions; `audit status --db \(path)` shows more"))
         }
@@ -168,6 +169,21 @@ struct DoctorCommand: AsyncParsableCommand {
                          fix: sink.refused > 0 ? "the sink answered 4xx: check its URL and credentials; the collector's log has its answer (notification refused)"
                              : "the sink does not answer 2xx: check that it is up and reachable from this host; the collector retries by itself "
                                  + "(a sink removed from the configuration keeps its pending notifications until retention drops them)")
+        }
+    }
+
+    /// One line per forwarding target worked on in the last day: fails when events wait and nothing was
+    /// confirmed for 5 minutes.
+    private func forwardingChecks(_ reader: StoreReader, now: Int64) throws -> [Check] {
+        try reader.forwardingStates().filter { now - $0.updatedNs < 86_400_000_000_000 }.map { target in
+            let sinceSuccess = target.lastSuccessNs.map { now - $0 }
+            let ok = target.pendingRows == 0 || (sinceSuccess.map { $0 < 300_000_000_000 } ?? false)
+            var detail = target.target + ": " + (target.pendingRows == 0 ? "caught up" : "\(target.pendingRows) events not confirmed")
+            detail += sinceSuccess.map { ", last success \(DurationFormat.short(nanoseconds: $0)) ago" } ?? ", never confirmed anything"
+            if !ok, let error = target.lastError { detail += "; last error: \(error)" }
+            return Check(name: "forward", ok: ok, detail: detail,
+                         fix: "check that PostgreSQL is up and reachable from this host and the password (the collector's log names the error); "
+                             + "the collector catches up by itself, and retention keeps what is not confirmed")
         }
     }
 

@@ -93,20 +93,3 @@ extension StoreReader {
         return try s.step() && s.int64(0) == 2
     }
 }
-
-extension StoreReader {
-    /// Where retention must stop so that no forwarding target loses what it has not confirmed: the
-    /// oldest position confirmed by a target the collector has worked on since `activeSinceNs` (a
-    /// target never confirmed holds everything). nil when there is none; a target silent for longer
-    /// than that (removed from the configuration) no longer holds the store.
-    public func forwardingHoldNs(activeSinceNs: Int64) throws(SQLiteError) -> Int64? {
-        let exists = try db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'forwarding'")
-        defer { exists.reset() }
-        guard try exists.step() else { return nil }
-        let s = try db.prepare("SELECT count(*), min(coalesce(confirmed_ns, -9223372036854775808)) FROM forwarding WHERE updated_ns >= ?")
-        s.bind(1, activeSinceNs)
-        defer { s.reset() }
-        guard try s.step(), s.int64(0) > 0 else { return nil }
-        return s.int64(1)
-    }
-}
