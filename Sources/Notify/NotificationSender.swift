@@ -137,17 +137,17 @@ struct NotificationSender: Sendable {
 
     private func attempt(_ request: HTTPRequest) async -> Outcome {
         do {
-            let response = try await HTTPClient.send(request, maxBodyBytes: NotificationSinks.maxAnswerBytes)
+            // A long answer is cut, not refused: the status decides (a 2xx with a large page is delivered).
+            let response = try await HTTPClient.send(request, maxBodyBytes: NotificationSinks.maxAnswerBytes, overflow: .keepHead)
             let answer = "HTTP \(response.status): " + VisibleText.escaped(String(decoding: response.body.prefix(512), as: UTF8.self))
             switch response.status {
             case 200..<300: return .delivered
             case 408, 425, 429: return .retry(answer)
+            // curl follows no redirect: a moved endpoint is a configuration to fix, not a wait.
+            case 300..<400: return .refused(answer + (response.headers["location"].map { " (Location: \(VisibleText.escaped($0)))" } ?? ""))
             case 400..<500: return .refused(answer)
             default: return .retry(answer)
             }
-        } catch .tooLarge {
-            // Whatever the status, the sink answered with more than any sink says: not a 2xx to trust.
-            return .retry("answer larger than \(NotificationSinks.maxAnswerBytes) bytes")
         } catch {
             // curl's words name the URL, and a sink's URL may be its credential (Slack's path is):
             // the journal and the outbox get the origin only.

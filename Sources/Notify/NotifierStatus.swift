@@ -15,6 +15,9 @@ public final class NotifierStatus: Sendable {
     }
 
     private let state: Mutex<Snapshot>
+    /// The outbox's own counts at the last update. Retention deletes old delivered rows, so those counts
+    /// can fall; `/metrics` exports counters, which must not: only what grew is added.
+    private let lastCounted = Mutex<[String: DeliveryCounts]>([:])
 
     public init(sinks: [String]) {
         state = Mutex(Snapshot(deliveries: Dictionary(sinks.map { ($0, DeliveryCounts()) }, uniquingKeysWith: { a, _ in a })))
@@ -27,9 +30,25 @@ public final class NotifierStatus: Sendable {
     }
 
     func update(openFindings: [Severity: [FindingKind: Int]], deliveries: [String: DeliveryCounts]) {
+        let previous = lastCounted.withLock { last in
+            defer { last = deliveries }
+            return last
+        }
         state.withLock { s in
             s.openFindings = openFindings
-            for sink in s.deliveries.keys { s.deliveries[sink] = deliveries[sink] ?? DeliveryCounts() }
+            for sink in s.deliveries.keys {
+                let now = deliveries[sink] ?? DeliveryCounts()
+                // The first reading is taken whole; later ones add what grew (a prune only lowers them).
+                guard let before = previous[sink] else {
+                    s.deliveries[sink] = now
+                    continue
+                }
+                var shown = s.deliveries[sink] ?? DeliveryCounts()
+                shown.sent += max(0, now.sent - before.sent)
+                shown.failed += max(0, now.failed - before.failed)
+                shown.pending = now.pending
+                s.deliveries[sink] = shown
+            }
         }
     }
 }

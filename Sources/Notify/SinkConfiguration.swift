@@ -25,15 +25,17 @@ public struct SinkConfiguration: Sendable, Equatable, CustomStringConvertible {
         name = "\(kind.rawValue):\(digest.prefix(8))"
     }
 
-    /// Parses `webhook=https://…`; the message says what is accepted.
+    /// Parses `webhook=https://…`; the message says what is accepted. It never repeats what it was
+    /// given: a mistyped entry may be a whole Slack URL, whose path is the credential.
     public static func parse(_ text: String) throws(NotifyConfigurationError) -> SinkConfiguration {
         guard let equals = text.firstIndex(of: "=") else {
-            throw NotifyConfigurationError("\"\(text)\" is not KIND=URL (webhook=URL, slack=URL or alertmanager=URL)")
+            throw NotifyConfigurationError("a sink is not KIND=URL (webhook=URL, slack=URL or alertmanager=URL)")
         }
         let name = String(text[..<equals])
         let url = String(text[text.index(after: equals)...])
         guard let kind = Kind(rawValue: name) else {
-            throw NotifyConfigurationError("unknown sink kind \"\(name)\"; use webhook, slack or alertmanager")
+            let shown = name.count <= 20 && name.allSatisfy { $0.isLetter || $0 == "-" } ? " \"\(name)\"" : ""
+            throw NotifyConfigurationError("unknown sink kind\(shown) (before the first =); use webhook, slack or alertmanager")
         }
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.utf8.count > 8, !url.contains(where: { $0.isWhitespace }) else {
             throw NotifyConfigurationError("\(kind.rawValue) sink URL must start with http:// or https:// and hold no spaces")

@@ -25,7 +25,8 @@ struct SlackSink: NotificationSink {
             ("What", f.detail),
             ("Where", payload.place),
             ("Severity", f.severity.rawValue),
-            ("Status", f.status.rawValue + (f.resolution?.deploymentID.map { " by deployment \($0)" } ?? "")),
+            ("Status", payload.change == .withdrawn ? "withdrawn: it no longer stands (a deployment record covers it)"
+                : f.status.rawValue + (f.resolution?.deploymentID.map { " by deployment \($0)" } ?? "")),
         ]
         if let command = f.command { fields.append(("Command", "`" + command.replacingOccurrences(of: "`", with: "'") + "`")) }
         if let user = f.user { fields.append(("User", user + (f.privileged == true ? " (privileged)" : "") + (f.tty == true ? " with a tty" : ""))) }
@@ -44,6 +45,7 @@ struct SlackSink: NotificationSink {
             w.beginObject()
             w.field("type", "mrkdwn")
             w.field("text", "*\(name)*\n\(escape(value))")
+            w.field("verbatim", true)
             w.endObject()
         }
         w.endArray()
@@ -55,6 +57,7 @@ struct SlackSink: NotificationSink {
         w.beginArray()
         w.beginObject()
         w.field("type", "mrkdwn")
+        w.field("verbatim", true)
         w.field("text", escape("finding \(f.id) · \(RFC3339.format(Timestamp(nanoseconds: f.timeNano))) · \(payload.report.command)"))
         w.endObject()
         w.endArray()
@@ -71,15 +74,31 @@ struct SlackSink: NotificationSink {
         w.beginObject()
         w.field("type", "mrkdwn")
         w.field("text", text)
+        w.field("verbatim", true)
         w.endObject()
         w.endObject()
     }
 
     /// Slack's three control characters, escaped as it asks, so a container name or command cannot
-    /// mention `<!channel>` or forge a link; cut to `maxValueCharacters`.
+    /// mention `<!channel>` or forge a link (and `verbatim` keeps Slack from linking or parsing mentions
+    /// on its own); cut to `maxValueCharacters` of escaped text, never inside an entity. Cutting before
+    /// escaping let a command full of `&&` and `2>&1` grow past Slack's 2,000-character field limit.
     static func escape(_ text: String) -> String {
-        let cut = text.count > maxValueCharacters ? String(text.prefix(maxValueCharacters)) + "…" : text
-        return cut.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        var out = ""
+        var length = 0
+        for character in text {
+            let piece: String
+            switch character {
+            case "&": piece = "&amp;"
+            case "<": piece = "&lt;"
+            case ">": piece = "&gt;"
+            default: piece = String(character)
+            }
+            guard length + piece.count <= maxValueCharacters else { return out + "…" }
+            out += piece
+            length += piece.count
+        }
+        return out
     }
 
     private static func emoji(_ change: NotificationPayload.Change) -> String {

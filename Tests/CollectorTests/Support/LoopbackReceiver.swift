@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 
 /// An HTTP receiver on a loopback port that keeps every POST it gets (path, headers, body) and
-/// answers 204, or 400 on paths starting `/refuse`, or nothing for a minute on paths starting `/hang`;
+/// answers 204, or 400 on paths starting `/refuse`, 200 with 100 KB on `/large`, 301 on `/moved`, or
+/// nothing for a minute on paths starting `/hang`;
 /// it can be stopped and started again on the same port, as a sink that goes down.
 final class LoopbackReceiver: Sendable {
     struct Request: Sendable {
@@ -39,6 +40,9 @@ final class LoopbackReceiver: Sendable {
             self.received.withLock { $0.append(entry) }
             // `/hang…` holds the request for a minute, as a sink that accepts and never answers.
             if entry.path.hasPrefix("/hang") { try? await Task.sleep(for: .seconds(60)) }
+            // `/large…` accepts with a 100 KB page; `/moved…` redirects, as an endpoint that moved.
+            if entry.path.hasPrefix("/large") { return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: 100_000))) }
+            if entry.path.hasPrefix("/moved") { return Response(status: .movedPermanently, headers: [.location: "https://example.invalid/hooks"]) }
             // `/refuse…` answers as a sink that rejects the payload itself.
             guard entry.path.hasPrefix("/refuse") else { return Response(status: .noContent) }
             return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "bad payload: unknown field \"finding\"")))
