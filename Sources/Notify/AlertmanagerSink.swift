@@ -20,11 +20,7 @@ struct AlertmanagerSink: NotificationSink {
     static let firingLeaseNs: Int64 = 5 * 60 * 1_000_000_000
 
     /// The alerts endpoint: the URL as given when it already names it, else Alertmanager's base URL.
-    var alertsURL: String {
-        let url = configuration.url
-        if url.hasSuffix("/api/v2/alerts") { return url }
-        return (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/v2/alerts"
-    }
+    var alertsURL: String { SinkConfiguration.endpoint(.alertmanager, configuration.url) }
 
     func request(for payload: NotificationPayload, body: String, now: Timestamp) -> HTTPRequest {
         request(for: [payload], now: now)

@@ -14,15 +14,26 @@ public struct SinkConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     public var kind: Kind
     public var url: String
-    /// The name deliveries are stored and counted under: the kind and a digest of the URL, since a
+    /// The name deliveries are stored and counted under: the kind and a digest of the endpoint, since a
     /// URL may be a secret (a Slack webhook's path is its credential) and must not reach `/metrics`.
+    /// Two spellings of one endpoint get one name, so `validate()` refuses the pair.
     public var name: String
 
     public init(kind: Kind, url: String) {
         self.kind = kind
         self.url = url
-        let digest = WebhookSignature.bodyDigest(Array(url.utf8))
+        let digest = WebhookSignature.bodyDigest(Array(Self.endpoint(kind, url).utf8))
         name = "\(kind.rawValue):\(digest.prefix(8))"
+    }
+
+    /// Where a sink of `kind` given `url` posts, spelled one way: for Alertmanager its alerts URL
+    /// (`http://am:9093`, `http://am:9093/` and `http://am:9093/api/v2/alerts` are one), for the others
+    /// the URL without a trailing slash.
+    static func endpoint(_ kind: Kind, _ url: String) -> String {
+        var trimmed = Substring(url)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard kind == .alertmanager else { return String(trimmed) }
+        return trimmed.hasSuffix("/api/v2/alerts") ? String(trimmed) : trimmed + "/api/v2/alerts"
     }
 
     /// Parses `webhook=https://…`; the message says what is accepted. It never repeats what it was

@@ -91,6 +91,21 @@ struct SinkRenderingTests {
             try NotifierService.Configuration(sinks: [try SinkConfiguration.parse("webhook=http://127.0.0.1:1/")], secret: nil, host: "h").validate()
         }
     }
+
+    @Test func oneEndpointHasOneNameHoweverItsURLIsWritten() throws {
+        let base = SinkConfiguration(kind: .alertmanager, url: "http://am:9093")
+        for url in ["http://am:9093/", "http://am:9093/api/v2/alerts", "http://am:9093/api/v2/alerts/"] {
+            #expect(SinkConfiguration(kind: .alertmanager, url: url).name == base.name, "\(url)")
+            #expect(AlertmanagerSink(configuration: SinkConfiguration(kind: .alertmanager, url: url)).alertsURL == "http://am:9093/api/v2/alerts")
+        }
+        #expect(SinkConfiguration(kind: .webhook, url: "http://h/hook/").name == SinkConfiguration(kind: .webhook, url: "http://h/hook").name)
+        #expect(SinkConfiguration(kind: .webhook, url: "http://h/other").name != SinkConfiguration(kind: .webhook, url: "http://h/hook").name)
+        #expect(base.name.wholeMatch(of: /alertmanager:[0-9a-f]{8}/) != nil)
+        #expect(throws: NotifyConfigurationError.self) {
+            try NotifierService.Configuration(sinks: [try SinkConfiguration.parse("alertmanager=http://am:9093"),
+                                                      try SinkConfiguration.parse("alertmanager=http://am:9093/api/v2/alerts")], secret: nil, host: "h").validate()
+        }
+    }
 }
 
 enum SinkTestError: Error { case notAPost }
