@@ -27,7 +27,8 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
             }
         }
 
-        /// The status the outbox keys this change by: the finding's, or `withdrawn`.
+        /// The status this change announces: the finding's, or `withdrawn` (the outbox's key starts
+        /// with it: see `NotificationPayload.key`).
         public var status: String {
             switch self {
             case .opened: return FindingStatus.open.rawValue
@@ -48,7 +49,8 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
         public var command: String
     }
 
-    /// `<finding id>:<status>`: the idempotency key, sent as `webhook-id` too. A retry carries the same.
+    /// `<finding id>:<key>` (`f1:open`, `f1:acknowledged@1764000010000000000`): the idempotency key, sent
+    /// as `webhook-id` too. A retry carries the same.
     public var id: String
     /// `finding.opened`, `finding.reconciled`, …
     public var type: String
@@ -61,7 +63,7 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
 
     public init(finding: Finding, host: String) {
         let change = Change(finding.status)
-        id = "\(finding.id):\(change.status)"
+        id = "\(finding.id):\(Self.key(change, finding))"
         type = "finding.\(change.rawValue)"
         self.change = change
         self.host = host
@@ -69,6 +71,22 @@ public struct NotificationPayload: Sendable, Equatable, Codable {
         let since = RFC3339.format(Timestamp(nanoseconds: Self.shifted(finding.timeNano, by: -60_000_000_000)))
         let until = RFC3339.format(Timestamp(nanoseconds: Self.shifted(finding.timeNano, by: 60_000_000_000)))
         report = ReportLink(since: since, until: until, command: "audit report --since \(since) --until \(until) --severity low")
+    }
+
+    /// What the outbox keys this notification by, once per finding: the status (`open`, `reconciled`,
+    /// `gone`, `withdrawn`), and for an acknowledgement and its expiry the acknowledgement's time too
+    /// (`acknowledged@<ns>`, `stale@<ns>`), so a finding acknowledged again after its acknowledgement
+    /// expired is announced again, under a key of its own.
+    public var key: String { Self.key(change, finding) }
+
+    static func key(_ change: Change, _ finding: Finding) -> String {
+        switch change {
+        case .acknowledged, .stale:
+            if let at = finding.ack?.atNs { return "\(change.status)@\(at)" }
+            return change.status
+        case .opened, .reconciled, .gone, .withdrawn:
+            return change.status
+        }
     }
 
     /// `t + delta` within what a timestamp can hold: a finding's time comes from the daemon's event.

@@ -10,8 +10,10 @@ public enum NotificationPlanner {
     ///   `minimumSeverity`, and no older than `baselineNs` (history is not news). It is announced
     ///   `opened` first whatever its status now, so that a change reconciled before it was decided is
     ///   still heard of, then with its current status.
-    /// - A finding announced before is announced again for each status not announced yet: each of
-    ///   opened, acknowledged, stale, reconciled and gone at most once per finding.
+    /// - A finding announced before is announced again for each status not announced yet (`queued`
+    ///   holds the outbox's keys, `NotificationPayload.key`): opened, reconciled and gone at most once
+    ///   per finding, acknowledged and stale once per acknowledgement (one given again after the
+    ///   first expired is news, and ends the alert its expiry fired again).
     /// - A finding announced and not ended (`unresolved`, by id, each as last announced) that the
     ///   evaluation no longer holds is withdrawn. The evaluation's window reaches back to every such
     ///   finding, so absence means it no longer stands, not that it aged out.
@@ -34,8 +36,9 @@ public enum NotificationPlanner {
                 statuses.append(.open)
             }
             if finding.status != .open { statuses.append(finding.status) }
-            for status in statuses where !announced.contains(status.rawValue) {
-                result.append(NotificationPayload(finding: status == finding.status ? finding : opened(finding), host: host))
+            for status in statuses {
+                let payload = NotificationPayload(finding: status == finding.status ? finding : opened(finding), host: host)
+                if !announced.contains(payload.key) { result.append(payload) }
             }
         }
         return result

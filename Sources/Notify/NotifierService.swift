@@ -127,7 +127,7 @@ public struct NotifierService: Service, CustomStringConvertible {
                     findings: model.findings, queued: queued, unresolved: unresolved, baselineNs: baselineNs, deployments: model.deployments,
                     host: configuration.host, nowNs: nowNs, minimumSeverity: configuration.minimumSeverity)
                 let entries = try changes.map { payload in
-                    OutboxEntry(findingID: payload.finding.id, status: payload.change.status, timeNs: payload.finding.timeNano, body: try payload.encoded())
+                    OutboxEntry(findingID: payload.finding.id, status: payload.key, timeNs: payload.finding.timeNano, body: try payload.encoded())
                 }
                 let added = try outbox.enqueue(entries, sinks: sinks, nowNs: nowNs)
                 var open: [Severity: [FindingKind: Int]] = [:]

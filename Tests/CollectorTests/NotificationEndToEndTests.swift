@@ -225,10 +225,26 @@ struct NotificationEndToEndTests {
             }
             try await Task.sleep(for: .seconds(2))
             let changes = try verifiedWebhooks(receiver, about: name).filter { $0.id.hasPrefix(findingID) }
-            #expect(changes.map(\.id) == ["\(findingID):open", "\(findingID):acknowledged", "\(findingID):stale"])
+            #expect(changes.map { $0.body["change"] as? String ?? "" } == ["opened", "acknowledged", "stale"])
+            #expect(changes.first?.id == "\(findingID):open")
+            // Both keyed by the acknowledgement's time: a second acknowledgement is news of its own.
+            let ackKey = try #require(changes.dropFirst().first?.id.split(separator: "@").last)
+            #expect(changes.dropFirst().map(\.id) == ["\(findingID):acknowledged@\(ackKey)", "\(findingID):stale@\(ackKey)"])
             let ack = changes.dropFirst().first.map { finding($0.body)["ack"] as? [String: Any] ?? [:] } ?? [:]
             #expect(ack["by"] as? String == "oncall")
             #expect(ack["reason"] as? String == "incident 482")
+
+            // Acknowledged again once the first expired: announced, with an idempotency key of its own.
+            try await TestEngine.run([TestEngine.auditBinary, "ack", findingID, "--db", dir + "/audit.db", "--reason", "incident 483",
+                                      "--expires", "1h", "--by", "oncall"])
+            try await eventually("the second acknowledgement", timeout: .seconds(15)) {
+                try verifiedWebhooks(receiver, about: name).filter { $0.id.hasPrefix(findingID) }.count >= 4
+            }
+            let again = try #require(try verifiedWebhooks(receiver, about: name).filter { $0.id.hasPrefix(findingID) }.last)
+            #expect(again.body["change"] as? String == "acknowledged")
+            #expect(finding(again.body)["status"] as? String == "acknowledged")
+            #expect((finding(again.body)["ack"] as? [String: Any])?["reason"] as? String == "incident 483")
+            #expect(again.id.hasPrefix("\(findingID):acknowledged@") && again.id != changes.dropFirst().first?.id)
             #expect(try await collector.stop() == 0)
             await receiver.stop()
         }

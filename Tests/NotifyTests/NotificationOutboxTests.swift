@@ -46,6 +46,25 @@ struct NotificationOutboxTests {
         }
     }
 
+    @Test func eachAcknowledgementIsQueuedAndTheLatestDecidesWhatFires() throws {
+        try withOutbox { (outbox: NotificationOutbox) throws in
+            let firing = ["open", "stale"]
+            func sendAll() throws { for p in try outbox.pending(sink: "s", limit: 10) { try outbox.markSent(sink: "s", notificationID: p.notificationID, nowNs: 2) } }
+            #expect(try outbox.enqueue([entry("a", "open"), entry("a", "acknowledged@10"), entry("a", "stale@10")], sinks: ["s"], nowNs: 1) == 3)
+            try sendAll()
+            // Stale: still firing, refreshed.
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: firing, sinceNs: 0).map(\.status) == ["stale@10"])
+            // Acknowledged again: queued, and no longer refreshed once sent.
+            #expect(try outbox.enqueue([entry("a", "acknowledged@20")], sinks: ["s"], nowNs: 3) == 1)
+            try sendAll()
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: firing, sinceNs: 0).isEmpty)
+            #expect(try outbox.unresolved(sinceNs: 0)["a"]?.status == "acknowledged@20")
+            #expect(try outbox.enqueue([entry("a", "stale@20")], sinks: ["s"], nowNs: 4) == 1)
+            try sendAll()
+            #expect(try outbox.delivered(sink: "s", latestStatusIn: firing, sinceNs: 0).map(\.status) == ["stale@20"])
+        }
+    }
+
     @Test func theBaselineIsSetOnce() throws {
         try withOutbox { (outbox: NotificationOutbox) throws in
             #expect(try outbox.baseline(nowNs: 5) == 5)

@@ -68,6 +68,41 @@ struct NotificationPlannerTests {
         #expect(plan([Self.finding(status: .stale)], queued: ["f1": ["open", "acknowledged"]], now: now) == ["f1:stale"])
     }
 
+    @Test func aSecondAcknowledgementAfterTheFirstExpiredIsAnnouncedAgain() throws {
+        // As the notifier runs it: each evaluation's changes are queued under the key their id ends with.
+        var queued: [String: Set<String>] = [:]
+        var announced: [NotificationPayload] = []
+        func evaluate(_ f: Finding, at now: Int64) -> [NotificationPayload.Change] {
+            let changes = NotificationPlanner.changes(findings: [f], queued: queued, baselineNs: 0, deployments: [], host: "host-1",
+                                                      nowNs: now, minimumSeverity: .high)
+            for p in changes { queued[f.id, default: []].insert(String(p.id.dropFirst(f.id.count + 1))) }
+            announced += changes
+            return changes.map(\.change)
+        }
+        func acked(_ status: FindingStatus, at: Int64) -> Finding {
+            var f = Self.finding(status: status)
+            f.ack = Finding.AckInfo(by: "oncall", reason: "incident", atNs: at, expiresNs: at + 60 * Self.second)
+            return f
+        }
+        let (ack1, ack2) = (Self.t0 + 10 * Self.second, Self.t0 + 200 * Self.second)
+        #expect(evaluate(Self.finding(), at: Self.t0 + 6 * Self.second) == [.opened])
+        #expect(evaluate(acked(.acknowledged, at: ack1), at: ack1) == [.acknowledged])
+        #expect(evaluate(acked(.stale, at: ack1), at: ack1 + 61 * Self.second) == [.stale])
+        #expect(evaluate(acked(.stale, at: ack1), at: ack1 + 62 * Self.second).isEmpty)
+        #expect(evaluate(acked(.acknowledged, at: ack2), at: ack2) == [.acknowledged])
+        #expect(evaluate(acked(.acknowledged, at: ack2), at: ack2 + Self.second).isEmpty)
+        #expect(evaluate(acked(.stale, at: ack2), at: ack2 + 61 * Self.second) == [.stale])
+        // Each acknowledgement its own idempotency key; the payload still says acknowledged or stale.
+        #expect(Set(announced.map(\.id)).count == announced.count)
+        #expect(announced.map(\.type) == ["finding.opened", "finding.acknowledged", "finding.stale", "finding.acknowledged", "finding.stale"])
+        #expect(announced.map(\.finding.status) == [.open, .acknowledged, .stale, .acknowledged, .stale])
+        let second = try #require(announced.dropFirst(3).first)
+        #expect(second.finding.ack?.atNs == ack2)
+        #expect(second.id == "f1:acknowledged@\(ack2)")
+        let body = try second.encoded()
+        #expect(body.contains(#""change":"acknowledged""#) && body.contains(#""status":"acknowledged""#))
+    }
+
     @Test func anAnnouncedFindingTheEvaluationNoLongerHoldsIsWithdrawnOnce() {
         let now = Self.t0 + 60 * Self.second
         let announced = NotificationPayload(finding: Self.finding(), host: "host-1")

@@ -4,7 +4,9 @@ import Synchronization
 /// A status change of a finding, ready to be queued for every sink.
 public struct OutboxEntry: Sendable, Equatable {
     public var findingID: String
-    /// The finding's status this notification announces (`open`, `reconciled`, …).
+    /// The finding's status this notification announces (`open`, `reconciled`, …), unique per finding;
+    /// an acknowledgement and its expiry carry the acknowledgement's time (`acknowledged@<ns>`,
+    /// `stale@<ns>`), so that each acknowledgement is announced.
     public var status: String
     /// The finding's own time.
     public var timeNs: Int64
@@ -213,7 +215,7 @@ public final class NotificationOutbox: Sendable {
     }
 
     /// The latest notification of each finding at or after `fromNs` whose latest change was delivered
-    /// to `sink` and announced one of `statuses`: what is still firing there (Alertmanager forgets an alert that
+    /// to `sink` and announced one of `statuses` (`stale` matches `stale@<ns>`): what is still firing there (Alertmanager forgets an alert that
     /// is not sent again, as Prometheus does every evaluation).
     public func delivered(sink: String, latestStatusIn statuses: [String], sinceNs fromNs: Int64) throws(SQLiteError) -> [OutboxEntry] {
         try connection.withLock { (db) throws(SQLiteError) -> [OutboxEntry] in
@@ -221,7 +223,9 @@ public final class NotificationOutbox: Sendable {
             let s = try db.prepare("""
                 SELECT n.finding_id, n.status, n.time_ns, n.body
                 FROM notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.sink = ?1
-                WHERE d.sent_ns IS NOT NULL AND n.status IN (\(placeholders)) AND n.time_ns >= ?2
+                WHERE d.sent_ns IS NOT NULL AND n.time_ns >= ?2
+                  AND (CASE WHEN instr(n.status, '@') > 0 THEN substr(n.status, 1, instr(n.status, '@') - 1) ELSE n.status END)
+                      IN (\(placeholders))
                   AND n.id = (SELECT max(m.id) FROM notifications m WHERE m.finding_id = n.finding_id)
                 ORDER BY n.id
                 """)
