@@ -1,9 +1,13 @@
+import AuditStore
 import AuditSupport
 import HTTPTransport
 
 /// `--notify alertmanager=URL`: Prometheus Alertmanager's `POST /api/v2/alerts`. The labels name the
 /// alert (`alertname=DockerOutOfBandChange`, `finding`, `severity`, `kind`, `host`, `project`,
 /// `service`, `container`): posting the same labels again updates one alert, never makes a second.
+/// They are the finding's as first announced (its `opened` notification) in every later post of it,
+/// refreshes included: a finding whose kind or severity changed under the same id still ends the
+/// alert it fired, rather than resolving another label set and leaving the first to fire.
 ///
 /// Alertmanager forgets an alert whose `endsAt` passes, and keeps none across its own restart; as
 /// Prometheus does, a firing alert is posted again every `refreshInterval` with an `endsAt` a few
@@ -22,15 +26,33 @@ struct AlertmanagerSink: NotificationSink {
     /// The alerts endpoint: the URL as given when it already names it, else Alertmanager's base URL.
     var alertsURL: String { SinkConfiguration.endpoint(.alertmanager, configuration.url) }
 
+    /// One alert to post: a notification and its finding's first announcement, whose labels it keeps
+    /// (nil: its own, as for the first announcement itself).
+    struct Alert {
+        var payload: NotificationPayload
+        var opened: NotificationPayload?
+    }
+
+    /// The alerts of notifications read back from the outbox, each with its `open` row's labels.
+    static func alerts(_ entries: [OutboxEntry]) -> [Alert] {
+        entries.compactMap { entry in
+            (try? NotificationPayload.decode(entry.body)).map { Alert(payload: $0, opened: entry.openedBody.flatMap { try? NotificationPayload.decode($0) }) }
+        }
+    }
+
     func request(for payload: NotificationPayload, body: String, now: Timestamp) -> HTTPRequest {
-        request(for: [payload], now: now)
+        request(for: [Alert(payload: payload, opened: nil)], now: now)
+    }
+
+    func request(for payload: NotificationPayload, body: String, opened: NotificationPayload?, now: Timestamp) -> HTTPRequest {
+        request(for: [Alert(payload: payload, opened: opened)], now: now)
     }
 
     /// One post for several alerts (the refresh of every firing one).
-    func request(for payloads: [NotificationPayload], now: Timestamp) -> HTTPRequest {
-        var w = JSONWriter(capacity: 1024 * payloads.count)
+    func request(for alerts: [Alert], now: Timestamp) -> HTTPRequest {
+        var w = JSONWriter(capacity: 1024 * alerts.count)
         w.beginArray()
-        for payload in payloads { Self.alert(&w, payload, now: now) }
+        for alert in alerts { Self.alert(&w, alert.payload, labelsOf: alert.opened ?? alert.payload, now: now) }
         w.endArray()
         return HTTPRequest(url: alertsURL, method: .post(body: Array(w.text.utf8), contentType: "application/json"),
                            headers: [(name: "User-Agent", value: NotificationSinks.userAgent)],
@@ -39,7 +61,7 @@ struct AlertmanagerSink: NotificationSink {
 
     static func isFiring(_ change: NotificationPayload.Change) -> Bool { change == .opened || change == .stale }
 
-    private static func alert(_ w: inout JSONWriter, _ payload: NotificationPayload, now: Timestamp) {
+    private static func alert(_ w: inout JSONWriter, _ payload: NotificationPayload, labelsOf first: NotificationPayload, now: Timestamp) {
         let f = payload.finding
         let startsNs = f.timeNano
         let endsNs: Int64
@@ -53,10 +75,11 @@ struct AlertmanagerSink: NotificationSink {
         w.key("labels")
         w.beginObject()
         // An empty label value is no label to Alertmanager: leave out what the finding lacks.
+        let l = first.finding
         let labels: [(String, String?)] = [
-            ("alertname", alertName), ("finding", f.id), ("severity", f.severity.rawValue), ("kind", f.kind.rawValue),
-            ("host", payload.host), ("project", f.container.project), ("service", f.container.service),
-            ("container", f.container.name ?? String(f.container.id.prefix(12))),
+            ("alertname", alertName), ("finding", l.id), ("severity", l.severity.rawValue), ("kind", l.kind.rawValue),
+            ("host", first.host), ("project", l.container.project), ("service", l.container.service),
+            ("container", l.container.name ?? String(l.container.id.prefix(12))),
         ]
         for case let (name, value?) in labels where !value.isEmpty { w.field(name, value) }
         w.endObject()

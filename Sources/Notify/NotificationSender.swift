@@ -71,10 +71,11 @@ struct NotificationSender: Sendable {
             }
             return true
         }
+        let opened = delivery.entry.openedBody.flatMap { try? NotificationPayload.decode($0) }
         var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30))
         var attempts = delivery.attempts
         while !Task.isCancelled {
-            let outcome = await attempt(sink.request(for: payload, body: delivery.entry.body, now: .now()))
+            let outcome = await attempt(sink.request(for: payload, body: delivery.entry.body, opened: opened, now: .now()))
             attempts += 1
             switch outcome {
             case .delivered:
@@ -124,7 +125,7 @@ struct NotificationSender: Sendable {
             logger.error("cannot read the notification outbox; trying again", metadata: ["notify.sink": "\(name)", "notify.error": "\(error)"])
             return
         }
-        let payloads = firing.compactMap { try? NotificationPayload.decode($0.body) }
+        let payloads = AlertmanagerSink.alerts(firing)
         var index = 0
         while index < payloads.count, !Task.isCancelled {
             let chunk = Array(payloads[index..<min(index + 100, payloads.count)])

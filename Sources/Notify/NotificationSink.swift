@@ -8,6 +8,15 @@ protocol NotificationSink: Sendable {
     /// The request for one notification; `body` is the stored JSON `payload` was decoded from, and
     /// `now` is the time of this attempt (a signature's timestamp, an alert's expiry).
     func request(for payload: NotificationPayload, body: String, now: Timestamp) -> HTTPRequest
+    /// The same, knowing the finding's first announcement (`opened`, its outbox `open` row's body, nil
+    /// when not stored): Alertmanager keeps its labels for every later post of the finding.
+    func request(for payload: NotificationPayload, body: String, opened: NotificationPayload?, now: Timestamp) -> HTTPRequest
+}
+
+extension NotificationSink {
+    func request(for payload: NotificationPayload, body: String, opened: NotificationPayload?, now: Timestamp) -> HTTPRequest {
+        request(for: payload, body: body, now: now)
+    }
 }
 
 enum NotificationSinks {

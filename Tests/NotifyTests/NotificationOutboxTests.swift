@@ -65,6 +65,21 @@ struct NotificationOutboxTests {
         }
     }
 
+    @Test func whatASinkReadsBackCarriesTheFindingsFirstAnnouncement() throws {
+        try withOutbox { (outbox: NotificationOutbox) throws in
+            try outbox.enqueue([entry("a", "open"), entry("b", "open"), entry("a", "stale@10")], sinks: ["s"], nowNs: 1)
+            let pending = try outbox.pending(sink: "s", limit: 10)
+            #expect(pending.map(\.entry.openedBody) == [entry("a", "open").body, entry("b", "open").body, entry("a", "open").body])
+            for p in pending { try outbox.markSent(sink: "s", notificationID: p.notificationID, nowNs: 2) }
+            let firing = try outbox.delivered(sink: "s", latestStatusIn: ["open", "stale"], sinceNs: 0)
+            #expect(firing.map(\.status) == ["open", "stale@10"])
+            #expect(firing.map(\.openedBody) == [entry("b", "open").body, entry("a", "open").body])
+            // Without a stored first announcement, none.
+            try outbox.enqueue([entry("c", "withdrawn")], sinks: ["s"], nowNs: 3)
+            #expect(try outbox.pending(sink: "s", limit: 10).map(\.entry.openedBody) == [nil])
+        }
+    }
+
     @Test func theBaselineIsSetOnce() throws {
         try withOutbox { (outbox: NotificationOutbox) throws in
             #expect(try outbox.baseline(nowNs: 5) == 5)

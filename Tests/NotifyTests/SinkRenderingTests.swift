@@ -1,3 +1,4 @@
+import AuditStore
 import AuditSupport
 import Deployments
 import Foundation
@@ -63,6 +64,29 @@ struct SinkRenderingTests {
         let resolved = try #require(try json(sink.request(for: payload(reconciled), body: "", now: Self.now)) as? [[String: Any]])
         #expect(time(resolved.first?["endsAt"])?.nanoseconds == NotificationPlannerTests.t0 + 3_000_000_000)
         #expect((resolved.first?["annotations"] as? [String: String])?["deployment"] == "d9")
+    }
+
+    @Test func alertmanagerKeepsTheLabelsOfTheFirstAnnouncement() throws {
+        let sink = AlertmanagerSink(configuration: SinkConfiguration(kind: .alertmanager, url: "http://127.0.0.1:9093"))
+        let opened = payload()
+        func labels(_ request: HTTPRequest) throws -> [[String: String]] {
+            try #require(try json(request) as? [[String: Any]]).map { $0["labels"] as? [String: String] ?? [:] }
+        }
+        let first = try #require(try labels(sink.request(for: opened, body: "", now: Self.now)).first)
+        // The same finding, since become another kind and severity, then reconciled: the alert it fired ends.
+        var later = NotificationPlannerTests.finding(severity: .critical, kind: .lifecycle, status: .reconciled)
+        later.resolution = Finding.Resolution(atNs: NotificationPlannerTests.t0 + 3_000_000_000, deploymentID: "d9")
+        let stored: any NotificationSink = sink
+        let ended = try #require(try json(stored.request(for: payload(later), body: "", opened: opened, now: Self.now)) as? [[String: Any]])
+        #expect(ended.first?["labels"] as? [String: String] == first)
+        #expect(time(ended.first?["endsAt"])?.nanoseconds == NotificationPlannerTests.t0 + 3_000_000_000)
+        #expect((ended.first?["annotations"] as? [String: String])?["summary"]?.contains("lifecycle") == true)
+        // A refresh of what the outbox holds: stale since, still under the first labels.
+        var stale = NotificationPlannerTests.finding(severity: .critical, kind: .lifecycle, status: .stale)
+        stale.ack = Finding.AckInfo(by: "oncall", reason: "x", atNs: NotificationPlannerTests.t0, expiresNs: NotificationPlannerTests.t0 + 1)
+        let entry = OutboxEntry(findingID: "f1", status: "stale@\(NotificationPlannerTests.t0)", timeNs: NotificationPlannerTests.t0,
+                                body: try payload(stale).encoded(), openedBody: try opened.encoded())
+        #expect(try labels(sink.request(for: AlertmanagerSink.alerts([entry]), now: Self.now)) == [first])
     }
 
     @Test func slackEscapesWhatWhoeverActedChose() throws {

@@ -12,12 +12,16 @@ public struct OutboxEntry: Sendable, Equatable {
     public var timeNs: Int64
     /// What the sinks send, as JSON text.
     public var body: String
+    /// Read back for a sink (`pending`, `delivered`): the body of the finding's first announcement, its
+    /// `open` row, if still stored. Alertmanager names every later post of the finding with its labels.
+    public var openedBody: String?
 
-    public init(findingID: String, status: String, timeNs: Int64, body: String) {
+    public init(findingID: String, status: String, timeNs: Int64, body: String, openedBody: String? = nil) {
         self.findingID = findingID
         self.status = status
         self.timeNs = timeNs
         self.body = body
+        self.openedBody = openedBody
     }
 }
 
@@ -74,6 +78,9 @@ public final class NotificationOutbox: Sendable {
             return result
         }
     }
+
+    /// The body of the same finding's `open` row, as a column of a query over `notifications n`.
+    static let openedBodyColumn = "(SELECT o.body FROM notifications o WHERE o.finding_id = n.finding_id AND o.status = 'open')"
 
     /// The statuses after which a finding is announced no more, as SQL: `reconciled`, `gone`, and
     /// `withdrawn` (a record that arrived late attributed the change to a deployment after all).
@@ -150,7 +157,7 @@ public final class NotificationOutbox: Sendable {
     public func pending(sink: String, limit: Int) throws(SQLiteError) -> [PendingDelivery] {
         try connection.withLock { (db) throws(SQLiteError) -> [PendingDelivery] in
             let s = try db.prepare("""
-                SELECT n.id, n.finding_id, n.status, n.time_ns, n.body, d.attempts
+                SELECT n.id, n.finding_id, n.status, n.time_ns, n.body, d.attempts, \(Self.openedBodyColumn)
                 FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
                 WHERE d.sink = ? AND d.sent_ns IS NULL AND d.failed_ns IS NULL
                 ORDER BY d.notification_id LIMIT ?
@@ -161,7 +168,8 @@ public final class NotificationOutbox: Sendable {
             try s.forEachRow { row in
                 result.append(PendingDelivery(
                     notificationID: row.int64(0),
-                    entry: OutboxEntry(findingID: row.string(1) ?? "", status: row.string(2) ?? "", timeNs: row.int64(3), body: row.string(4) ?? ""),
+                    entry: OutboxEntry(findingID: row.string(1) ?? "", status: row.string(2) ?? "", timeNs: row.int64(3), body: row.string(4) ?? "",
+                                       openedBody: row.string(6)),
                     attempts: Int(row.int64(5))))
             }
             return result
@@ -215,13 +223,13 @@ public final class NotificationOutbox: Sendable {
     }
 
     /// The latest notification of each finding at or after `fromNs` whose latest change was delivered
-    /// to `sink` and announced one of `statuses` (`stale` matches `stale@<ns>`): what is still firing there (Alertmanager forgets an alert that
+    /// to `sink` and announced one of `statuses` (`stale` matches `stale@<ns>`), with its `open` row's body: what is still firing there (Alertmanager forgets an alert that
     /// is not sent again, as Prometheus does every evaluation).
     public func delivered(sink: String, latestStatusIn statuses: [String], sinceNs fromNs: Int64) throws(SQLiteError) -> [OutboxEntry] {
         try connection.withLock { (db) throws(SQLiteError) -> [OutboxEntry] in
             let placeholders = statuses.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
             let s = try db.prepare("""
-                SELECT n.finding_id, n.status, n.time_ns, n.body
+                SELECT n.finding_id, n.status, n.time_ns, n.body, \(Self.openedBodyColumn)
                 FROM notifications n JOIN notification_deliveries d ON d.notification_id = n.id AND d.sink = ?1
                 WHERE d.sent_ns IS NOT NULL AND n.time_ns >= ?2
                   AND (CASE WHEN instr(n.status, '@') > 0 THEN substr(n.status, 1, instr(n.status, '@') - 1) ELSE n.status END)
@@ -234,7 +242,8 @@ public final class NotificationOutbox: Sendable {
             for (i, status) in statuses.enumerated() { s.bind(Int32(i + 3), status) }
             var result: [OutboxEntry] = []
             try s.forEachRow { row in
-                result.append(OutboxEntry(findingID: row.string(0) ?? "", status: row.string(1) ?? "", timeNs: row.int64(2), body: row.string(3) ?? ""))
+                result.append(OutboxEntry(findingID: row.string(0) ?? "", status: row.string(1) ?? "", timeNs: row.int64(2), body: row.string(3) ?? "",
+                                          openedBody: row.string(4)))
             }
             return result
         }
