@@ -6,6 +6,18 @@ import Synchronization
 /// SQLite: call it from a thread of its own (`OwnThread`), never from the cooperative pool.
 public final class ForwardingLedger: Sendable {
     private let connection: Mutex<Database>
+    /// The last backlog count, which later counts update by the events since and the events confirmed
+    /// since, instead of counting again: during a long outage the backlog holds millions of events, and
+    /// counting them every 2 s read the whole backlog each time (1M events: 50 ms warm, 230 ms cold).
+    /// Counted afresh every 10 minutes, which also takes in events stored late behind the count.
+    private let lastCount = Mutex<BacklogCount?>(nil)
+
+    private struct BacklogCount {
+        var afterNs: Int64
+        var throughNs: Int64
+        var rows: Int64
+        var at: ContinuousClock.Instant
+    }
 
     public init(path: String) throws(SQLiteError) {
         connection = Mutex(try Database(path: path))
@@ -69,15 +81,32 @@ public final class ForwardingLedger: Sendable {
     /// Events after `confirmedNs` (all of them when nil), counted up to `limit`, with the oldest of them
     /// and the newest event's time.
     public func backlog(afterNs confirmedNs: Int64?, limit: Int64 = 10_000_000) throws(SQLiteError) -> Backlog {
-        try connection.withLock { (db) throws(SQLiteError) -> Backlog in
-            let count = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ns > ? LIMIT ?)")
-            count.bind(1, confirmedNs ?? .min)
-            count.bind(2, limit)
-            _ = try count.step()
+        let afterNs = confirmedNs ?? .min
+        return try connection.withLock { (db) throws(SQLiteError) -> Backlog in
             let range = try db.prepare("SELECT (SELECT min(time_ns) FROM events WHERE time_ns > ?), (SELECT max(time_ns) FROM events)")
-            range.bind(1, confirmedNs ?? .min)
+            range.bind(1, afterNs)
             _ = try range.step()
-            return Backlog(rows: count.int64(0), oldestPendingNs: range.optionalInt64(0), newestNs: range.optionalInt64(1))
+            let newest = range.optionalInt64(1) ?? .min
+            func count(above: Int64, through: Int64, limit: Int64) throws(SQLiteError) -> Int64 {
+                let s = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ns > ? AND time_ns <= ? LIMIT ?)")
+                s.bind(1, above)
+                s.bind(2, through)
+                s.bind(3, limit)
+                defer { s.reset() }
+                _ = try s.step()
+                return s.int64(0)
+            }
+            let previous = lastCount.withLock { $0 }
+            let rows: Int64
+            if let p = previous, ContinuousClock.now - p.at < .seconds(600), p.afterNs <= afterNs, afterNs <= p.throughNs, p.throughNs <= newest {
+                // What was confirmed since goes, what was stored since comes: two short ranges.
+                rows = max(0, p.rows - (try count(above: p.afterNs, through: afterNs, limit: .max)) + (try count(above: p.throughNs, through: newest, limit: .max)))
+                lastCount.withLock { $0 = BacklogCount(afterNs: afterNs, throughNs: newest, rows: rows, at: p.at) }
+            } else {
+                rows = try count(above: afterNs, through: newest, limit: limit)
+                lastCount.withLock { $0 = BacklogCount(afterNs: afterNs, throughNs: newest, rows: rows, at: .now) }
+            }
+            return Backlog(rows: min(rows, limit), oldestPendingNs: range.optionalInt64(0), newestNs: range.optionalInt64(1))
         }
     }
 
