@@ -87,14 +87,10 @@ public final class ForwardingLedger: Sendable {
             range.bind(1, afterNs)
             _ = try range.step()
             let newest = range.optionalInt64(1) ?? .min
+            // (above, through]: the reader's inclusive count from the next nanosecond.
             func count(above: Int64, through: Int64, limit: Int64) throws(SQLiteError) -> Int64 {
-                let s = try db.prepare("SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ns > ? AND time_ns <= ? LIMIT ?)")
-                s.bind(1, above)
-                s.bind(2, through)
-                s.bind(3, limit)
-                defer { s.reset() }
-                _ = try s.step()
-                return s.int64(0)
+                guard above < through else { return 0 }
+                return try StoreReader(database: db).eventCount(fromNs: above + 1, toNs: through, limit: limit)
             }
             let previous = lastCount.withLock { $0 }
             let rows: Int64
