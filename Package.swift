@@ -43,6 +43,7 @@ let package = Package(
                 .embedInCode("008_notifications.sql"),
                 .embedInCode("009_host_identity.sql"),
                 .embedInCode("postgres/001_fleet.sql"),
+                .embedInCode("postgres/002_fleet_records.sql"),
             ]
         ),
         .target(name: "AuditSupport"),
@@ -95,7 +96,7 @@ let package = Package(
         .target(
             name: "Fleet",
             dependencies: [
-                "AuditStore", "AuditSchema", "AuditSupport",
+                "AuditStore", "AuditSchema", "Findings", "Matcher", "Deployments", "Webhook", "AuditSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

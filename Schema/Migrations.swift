@@ -25,5 +25,6 @@ public enum Migrations {
     /// database's `schema_migrations`; it describes the same events as the SQLite one, keyed by host.
     public static let postgres: [Migration] = [
         Migration(version: 1, name: "001_fleet.sql", sql: String(decoding: PackageResources._01_fleet_sql, as: UTF8.self)),
+        Migration(version: 2, name: "002_fleet_records.sql", sql: String(decoding: PackageResources._02_fleet_records_sql, as: UTF8.self)),
     ]
 }

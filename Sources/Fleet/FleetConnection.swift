@@ -8,8 +8,8 @@ import PostgresNIO
 /// throw `FleetError`s that name the URL (masked) and what to do.
 final class FleetConnection: Sendable {
     let url: FleetURL
-    private let connection: PostgresConnection
-    private let logger: Logger
+    let connection: PostgresConnection
+    let logger: Logger
     /// The longest a statement may take: 5,000 rows insert in about 0.1 s on this machine.
     let statementTimeout: Duration = .seconds(30)
 
@@ -131,7 +131,7 @@ final class FleetConnection: Sendable {
     /// connection's channel and never answers it (the task is dropped, its promise never completed), and a
     /// server behind a cut network never answers either: the connection is checked first, and closed when
     /// the deadline passes, which fails what it was running.
-    private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !connection.isClosed else { throw FleetProblem.unreachable(url, "the server closed the connection") }
         let deadline = statementTimeout
         do {
