@@ -156,3 +156,11 @@ CREATE INDEX events_changes ON events (host_id, time_ns) WHERE left(action, 5) <
 -- Every compose container's create, whenever it happened, for the report's reconciliation section (which
 -- may reach weeks behind the window): few rows, as SQLite's migration 006.
 CREATE INDEX events_creates ON events (host_id, time_ns) WHERE action = 'create';
+
+-- How far the fleet's retention has dropped event partitions: a report over a dropped window says
+-- "pruned", not blind. One row, moved forward by `audit prune --db postgresql://…`.
+CREATE TABLE fleet_retention (
+    id                integer PRIMARY KEY CHECK (id = 1),
+    events_before_ns  bigint NOT NULL,
+    pruned_at         timestamptz NOT NULL DEFAULT now()
+);
