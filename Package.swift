@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Fleet",
             dependencies: [
-                "AuditStore", "AuditSchema", "Findings", "Matcher", "Deployments", "Webhook", "AuditSupport",
+                "AuditStore", "AuditSchema", "Findings", "Matcher", "Deployments", "Webhook", "DockerAPI", "AuditSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,15 +13,18 @@ struct Attributor {
     /// The records for this host (or any host), newest first, with their tolerance and units worked
     /// out once rather than for every change.
     private let candidates: [(deployment: Deployment, tolerance: Tolerance, units: [Deployment.Unit])]
+    /// Records that name another host: never cover a change here, but one that would have is the
+    /// reason to give (a pipeline run for host A does not explain the same change on host B).
+    private let elsewhere: [(deployment: Deployment, tolerance: Tolerance, units: [Deployment.Unit])]
     private let host: String?
 
     /// - Parameter toleranceOverride: `--tolerance`; nil follows each record's clock.
     init(deployments: [Deployment], host: String?, toleranceOverride: Int64?) {
         self.deployments = deployments.sorted { ($0.startedAtNs, $1.id) > ($1.startedAtNs, $0.id) }
         self.host = host
-        candidates = self.deployments
-            .filter { d in d.host.map { recordHost in host.map { $0 == recordHost } ?? true } ?? true }
-            .map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
+        let forThisHost = { (d: Deployment) in d.host.map { recordHost in host.map { $0 == recordHost } ?? true } ?? true }
+        candidates = self.deployments.filter(forThisHost).map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
+        elsewhere = self.deployments.filter { !forThisHost($0) }.map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
     }
 
     /// The deployment covering `change`: a recreate or restart that began inside a window is in band
@@ -33,6 +36,12 @@ struct Attributor {
             for check in deployment.checks(change, units: units, tolerance: tolerance) {
                 if check.covers { return .inBand(deployment, evidence: check.evidence) }
                 if nearest.map({ (check.distanceNs, check.failures) < ($0.distanceNs, $0.failures) }) ?? true { nearest = check }
+            }
+        }
+        for (deployment, tolerance, units) in elsewhere {
+            for check in deployment.checks(change, units: units, tolerance: tolerance) where check.covers {
+                return .outOfBand(why: "deployment \(deployment.id) would cover it but was for host \(deployment.host ?? "?"), not \(host ?? "this host")"
+                    + (nearest.map { "; nearest for this host: " + $0.why } ?? ""))
             }
         }
         return .outOfBand(why: nearest?.why ?? "no deployment on record for this host around this time")

@@ -39,6 +39,13 @@ import Testing
         #expect(isInBand(exec(at: 1050), record(.cancelled)))
     }
 
+    /// A fleet: the same change on another host than the record's is that host's finding, and says so.
+    @Test func aRecordForAnotherHostIsTheReasonGiven() {
+        let findings = S.analyze([exec(at: 1050)], deployments: [record(host: "prod-2")], tolerance: nil).findings
+        let why = findings.first?.why ?? ""
+        #expect(why.contains("deployment d1 would cover it but was for host prod-2, not \(S.host)"), "\(why)")
+    }
+
     @Test func hostProjectAndServiceMustMatch() {
         #expect(isInBand(exec(at: 1050), record(host: S.host)))
         #expect(!isInBand(exec(at: 1050), record(host: "prod-2")))

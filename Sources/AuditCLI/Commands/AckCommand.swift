@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditStore
 import AuditSupport
+import Fleet
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -11,7 +12,7 @@ struct AckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Acknowledge a finding: who accepted it, why, and until when.",
-        discussion: "When --expires passes and the finding is still open, `audit report` shows it as stale: the manual fix was never carried into the manifest."
+        discussion: "When --expires passes and the finding is still open, `audit report` shows it as stale: the manual fix was never carried into the manifest. With --db postgresql://… the acknowledgement is the fleet's: every host's report reads it."
     )
 
     @OptionGroup var store: StoreOptions
@@ -47,6 +48,18 @@ struct AckCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let who = by ?? environment["SUDO_USER"] ?? environment["USER"] ?? "unknown"
         let expiresAt = expires.flatMap { Self.expiry($0, now: now) }
+        if let url = try store.fleetURL() {
+            let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.ack"))
+            do {
+                try await reader.acknowledge(findingID: findingID, by: who, reason: reason, atNs: now.nanoseconds, expiresNs: expiresAt?.nanoseconds)
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+            Terminal.out("acknowledged \(findingID) in the fleet by \(who): \(reason)" + (expiresAt.map { " until \(RFC3339.format($0))" } ?? ""))
+            return
+        }
         try DeploymentRepository(path: try store.resolvedPath())
             .acknowledge(findingID: findingID, by: who, reason: reason, atNs: now.nanoseconds, expiresNs: expiresAt?.nanoseconds)
         Terminal.out("acknowledged \(findingID) by \(who): \(reason)" + (expiresAt.map { " until \(RFC3339.format($0))" } ?? ""))

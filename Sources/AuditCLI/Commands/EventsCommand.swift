@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditStore
 import AuditSupport
+import Fleet
 
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,6 +11,8 @@ struct EventsCommand: AsyncParsableCommand {
             JSON output is one object per line: time (RFC 3339, nanoseconds), timeNano, type, action (without \
             the exec command), actorID, name, attributes, scope, source (stream, ingest or reconciliation), and \
             command for execs / status for health_status.
+            With --db postgresql://… the events of every host forwarding there (or --host NAME), with a host \
+            column (JSON: host).
             """
     )
 
@@ -25,6 +28,9 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only containers of this compose project.", valueName: "project"))
     var project: String?
 
+    @Option(help: ArgumentHelp("With a postgresql:// --db: only this fleet host (its name or id).", valueName: "name"))
+    var host: String?
+
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
@@ -32,6 +38,21 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (since, until) = try window.resolve()
+        if let url = try store.fleetURL() {
+            let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.events"))
+            let found: [(host: FleetHost, event: StoredEvent)]
+            do {
+                found = try await reader.events(EventQuery(sinceNs: since.nanoseconds, untilNs: until.nanoseconds, container: container, type: type, project: project),
+                                                hosts: try await reader.hosts(named: host))
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+            print(found, since: since, until: until)
+            return
+        }
+        if host != nil { throw ValidationError("--host reads a fleet: give --db a postgresql:// URL") }
         let reader = try StoreReader(path: try store.resolvedPath())
         let events = try reader.events(EventQuery(sinceNs: since.nanoseconds, untilNs: until.nanoseconds, container: container, type: type, project: project))
         var out = Terminal.Buffered()
@@ -49,11 +70,30 @@ struct EventsCommand: AsyncParsableCommand {
     }
 }
 
+extension EventsCommand {
+    private func print(_ found: [(host: FleetHost, event: StoredEvent)], since: Timestamp, until: Timestamp) {
+        var out = Terminal.Buffered()
+        switch format {
+        case .json:
+            for (host, event) in found { out.line(EventRendering.json(event, host: host.name)) }
+        case .table:
+            if found.isEmpty {
+                Terminal.error("no events forwarded between \(RFC3339.format(since)) and \(RFC3339.format(until))\(container.map { " for container \($0)" } ?? "")")
+                return
+            }
+            let rows = found.map { [$0.host.name] + EventRendering.row($0.event) }
+            for line in Table.render(header: ["HOST", "TIME", "TYPE", "ACTION", "NAME", "ID", "DETAIL", "SOURCE"], rows: rows) { out.line(line) }
+        }
+        out.flush()
+    }
+}
+
 /// How one stored event reads in each output format.
 enum EventRendering {
-    static func json(_ e: StoredEvent) -> String {
+    static func json(_ e: StoredEvent, host: String? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
+        if let host { w.field("host", host) }
         w.field("time", RFC3339.format(Timestamp(nanoseconds: e.timeNano)))
         w.field("timeNano", e.timeNano)
         w.field("type", e.type)

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditStore
 import AuditSupport
 import Findings
+import Fleet
 import Matcher
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +21,10 @@ struct ReportCommand: AsyncParsableCommand {
             records, 2 s for webhook records (up to 5 s when their receipt was measured further off), 2 s around \
             a CI log's line times. Attribution is computed at report time, so late deployment records count. \
             Without --since the report covers the last 24 h.
+            With --db postgresql://… the report reads the fleet's PostgreSQL: every host that forwards there \
+            (or only --host NAME), each with its coverage, how far its forwarding reaches (a host that stopped \
+            forwarding is blind, not quiet) and its findings, which deployment records cover only when they \
+            were received by that host's collector or name it (or no host) in their host field.
             Exit status: 0 when the report ran; 3 with --fail-on LEVEL when open or stale findings at or above \
             LEVEL exist; 2 for usage errors.
             """
@@ -31,7 +36,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "table, json or markdown.") var format: ReportFormat = .table
     @Option(help: ArgumentHelp("Only findings at or above: low, medium, high, critical.", valueName: "level")) var severity: Severity?
     @Option(help: "Only this compose project.") var project: String?
-    @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname).", valueName: "name")) var host: String?
+    @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname); with a postgresql:// --db, only this fleet host.", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Only these statuses, comma separated: open, reconciled, gone, acknowledged, stale.", valueName: "list")) var status: String?
     @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it, for every record (default: by the record's clock).", valueName: "duration")) var tolerance: String?
     @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: Severity?
@@ -64,12 +69,16 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let now = Timestamp.now()
         let (since, until) = try window.resolve(now: now, defaultSince: "24h")
-        let reader = try StoreReader(path: try store.resolvedPath())
-        let model = try FindingsEngine.evaluate(reader, FindingsQuery(
+        let query = FindingsQuery(
             fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
             toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), minimumSeverity: severity, project: project, statuses: try statuses(),
-            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration)))
-        let findings = model.findings
+            maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
+        if let url = try store.fleetURL() {
+            try check(try await fleetReport(url, query: query).flatMap(\.model.findings))
+            return
+        }
+        let reader = try StoreReader(path: try store.resolvedPath())
+        let model = try FindingsEngine.evaluate(reader, query)
         var out = Terminal.Buffered()
         switch format {
         case .table: ReportRendering.table(model, inBand: inBand).forEach { out.line($0) }
@@ -77,6 +86,33 @@ struct ReportCommand: AsyncParsableCommand {
         case .json: out.line(try ReportRendering.json(model, inBand: inBand))
         }
         out.flush()
+        try check(model.findings)
+    }
+
+    /// Every host's report from the fleet's PostgreSQL, printed; the engine runs on a thread of its own
+    /// because the fleet store's reads block.
+    private func fleetReport(_ url: FleetURL, query: FindingsQuery) async throws -> [HostReport] {
+        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.report"))
+        let reports: [HostReport]
+        do {
+            let hosts = try await reader.hosts(named: host)
+            reports = try await OwnThread.run("fleet-report") { () throws in try FleetFindings.evaluate(reader, hosts: hosts, query: query) }
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        var out = Terminal.Buffered()
+        switch format {
+        case .table: FleetReportRendering.table(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: inBand).forEach { out.line($0) }
+        case .markdown: FleetReportRendering.markdown(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: inBand).forEach { out.line($0) }
+        case .json: out.line(try FleetReportRendering.json(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: inBand))
+        }
+        out.flush()
+        return reports
+    }
+
+    private func check(_ findings: [Finding]) throws {
         if let failOn, findings.contains(where: { ($0.status == .open || $0.status == .stale) && $0.severity >= failOn }) {
             throw CheckExit.findings
         }

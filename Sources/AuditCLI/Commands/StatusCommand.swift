@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditStore
 import AuditSupport
+import Fleet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,8 @@ import Glibc
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the store: path and size, event counts, coverage and gaps, last event age, quarantined lines."
+        abstract: "Show the store: path and size, event counts, coverage and gaps, last event age, quarantined lines.",
+        discussion: "With --db postgresql://… the fleet: its database, and per host the last event forwarded and whether its watching still reaches the fleet (a host whose forwarded heartbeat is over 2 minutes old is blind)."
     )
 
     @OptionGroup var store: StoreOptions
@@ -16,6 +18,10 @@ struct StatusCommand: AsyncParsableCommand {
     func validate() throws { try store.validateLogLevel() }
 
     func run() async throws {
+        if let url = try store.fleetURL() {
+            try await fleet(url)
+            return
+        }
         let path = try store.resolvedPath()
         let reader = try StoreReader(path: path)
         let s = try reader.status()
@@ -63,15 +69,23 @@ struct StatusCommand: AsyncParsableCommand {
         let states = try reader.forwardingStates()
         guard !states.isEmpty, let host = try reader.hostIdentity() else { return }
         out.line("host        \(host.name.isEmpty ? "(no name yet)" : host.name) (fleet id \(host.hostID))")
+        // The change log keeps only what no target has confirmed yet (it is cut as PostgreSQL confirms).
+        let changes = try reader.pendingForwardChanges()
         for state in states {
             let pending = try state.confirmedNs.map { try reader.eventCount(fromNs: $0 + 1, toNs: .max, limit: 10_000_000) }
                 ?? reader.eventCount(fromNs: .min, toNs: .max, limit: 10_000_000)
+            let records = changes + state.copyRowsLeft
             var line = "forwarding  \(state.target): "
-            if pending == 0 {
+            if pending == 0 && records == 0 {
                 line += "caught up"
+            } else if pending == 0 {
+                line += "events caught up"
             } else {
                 let behind = state.confirmedNs.flatMap { confirmed in newestNs.map { DurationFormat.short(nanoseconds: $0 - confirmed) + " behind" } } ?? "nothing confirmed yet"
                 line += "\(pending)\(pending == 10_000_000 ? "+" : "") event(s) not confirmed, \(behind)"
+            }
+            if records > 0 {
+                line += ", \(records) changed record(s) not confirmed" + (state.copyRowsLeft > 0 ? " (a full copy under way)" : "")
             }
             line += "; last success " + (state.lastSuccessNs.map(age) ?? "never")
             out.line(line)
@@ -79,5 +93,37 @@ struct StatusCommand: AsyncParsableCommand {
                 out.line("            last error \(time(at)): \(VisibleText.escaped(error))")
             }
         }
+    }
+
+    private func fleet(_ url: FleetURL) async throws {
+        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.status"))
+        let status: FleetStatus
+        do {
+            status = try await reader.status()
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        let now = Timestamp.now().nanoseconds
+        func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }
+        func age(_ ns: Int64) -> String { DurationFormat.short(nanoseconds: now - ns) + " ago" }
+        var out = Terminal.Buffered()
+        out.line("fleet       \(url) (\(ByteSize.describe(status.databaseBytes)), fleet schema v\(status.schemaVersion))")
+        out.line("hosts       \(status.hosts.count)" + (status.hosts.isEmpty ? ": none has forwarded yet (start collectors with --forward)" : ""))
+        let rows = status.hosts.map { h -> [String] in
+            let watching: String
+            if let until = h.host.watchedUntilNs, now - until <= FleetFindings.heartbeatSlackNs {
+                watching = "watching (heartbeat \(age(until)))"
+            } else {
+                watching = "blind since " + (h.host.watchedUntilNs.map { "\(time($0)) (\(age($0)))" } ?? "ever (no coverage forwarded)")
+            }
+            return [h.host.name, h.host.hostID, h.newestEventNs.map { "\(time($0)) (\(age($0)))" } ?? "none", watching,
+                    h.lastConnectedNs.map(age) ?? "never"]
+        }
+        if !rows.isEmpty {
+            for line in Table.render(header: ["HOST", "ID", "LAST EVENT", "STATE", "FORWARDER CONNECTED"], rows: rows) { out.line("            " + line) }
+        }
+        if let before = status.eventsBeforeNs { out.line("retention   events before \(time(before)) dropped") }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditSupport
+import Fleet
 import Logging
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -17,11 +18,17 @@ public struct StoreOptions: ParsableArguments {
 
     public init() {}
 
-    /// The store path, with its directory created (mode 0700) when it is the default.
+    /// The store path, with its directory created (mode 0700) when it is the default. A fleet URL is
+    /// refused here: only the commands that call `fleetURL()` read PostgreSQL.
     func resolvedPath() throws -> String {
         let environment = ProcessInfo.processInfo.environment
-        if let db { return db }
-        if let fromEnv = environment["AUDIT_DB"], !fromEnv.isEmpty { return fromEnv }
+        if let given = db ?? environment["AUDIT_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            if Self.isFleetURL(given) {
+                throw ValidationError("this command works on a host's SQLite store, not on the fleet's PostgreSQL (\(FleetURL.masked(given))): "
+                    + "give --db a store path; report, events, deployments, status and ack read a postgresql:// URL")
+            }
+            return given
+        }
         let directory: String
         if getuid() == 0 {
             directory = "/var/lib/audit"
@@ -32,6 +39,21 @@ public struct StoreOptions: ParsableArguments {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return directory + "/audit.db"
+    }
+
+    /// The fleet's PostgreSQL when --db (or AUDIT_DB) is a postgresql:// URL; nil for a SQLite path.
+    func fleetURL() throws -> FleetURL? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let given = db ?? environment["AUDIT_DB"], Self.isFleetURL(given) else { return nil }
+        do {
+            return try FleetURL.parse(given, environment: environment)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    static func isFleetURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 
     func validateLogLevel() throws {
