@@ -30,6 +30,7 @@ struct DeploymentIntake: Sendable {
             var response = JSONResponse.error(rejection.reason.status, rejection.message)
             // The rest of a refused body is not worth waiting for: closing frees the connection now.
             if rejection.reason.closesConnection { response.headers[.connection] = "close" }
+            if let seconds = rejection.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
             return response
         } catch let error as HTTPParserError {
             // Hummingbird answers a parser error with 400 and closes; `ConnectionTracker` counts it.
@@ -102,7 +103,14 @@ struct DeploymentIntake: Sendable {
 
         logger[metadataKey: "deployment.id"] = "\(record.id)"
         let delivery = Delivery(id: route.deliveryID(in: headers), bodyDigest: route.bodyDigest(body))
-        switch try await sink.store(record, delivery: delivery) {
+        let stored: StoreOutcome
+        do {
+            stored = try await sink.store(record, delivery: delivery)
+        } catch let unavailable as DeploymentStoreUnavailable {
+            throw WebhookRejection(.storeUnavailable, "the deployment store is unavailable; nothing was stored, "
+                + "retry in \(unavailable.retryAfterSeconds) s", retryAfterSeconds: unavailable.retryAfterSeconds)
+        }
+        switch stored {
         case .stored(let stored):
             metrics.recordReceived(stored.source)
             logger.info("deployment stored", metadata: [

@@ -8,7 +8,21 @@ public protocol DeploymentSink: Sendable {
     ///
     /// A delivery seen before (its id, or its body under any id) stores nothing and answers
     /// `.duplicateDelivery`; its id with another body answers `.deliveryConflict`.
+    ///
+    /// Throws `DeploymentStoreUnavailable` while the store cannot be reached, so the sender is told
+    /// to retry; any other error is the receiver's fault and answered 500.
     func store(_ record: DeploymentRecord, delivery: Delivery) async throws -> StoreOutcome
+}
+
+/// The sink's store cannot be reached now (`audit serve` while PostgreSQL is down): nothing was stored,
+/// and the sender is answered 503 with `Retry-After`, so its retry stores the record once the store is back.
+public struct DeploymentStoreUnavailable: Error, Sendable, Equatable {
+    /// When a retry may succeed, in whole seconds.
+    public var retryAfterSeconds: Int
+
+    public init(retryAfterSeconds: Int) {
+        self.retryAfterSeconds = retryAfterSeconds
+    }
 }
 
 /// How one request identifies itself, for recognising retries and replays.

@@ -1,31 +1,51 @@
 import AuditSupport
 import Hummingbird
 
-/// `/healthz` and `/metrics`, both read from the collector's health at request time.
+/// `/healthz` and `/metrics`, both read at request time from what the listener runs beside: a
+/// collector (`audit collect --listen`) or only the store the deployments go to (`audit serve`).
 struct HealthEndpoints: Sendable {
-    let health: any CollectorHealthSource
+    enum Source: Sendable {
+        case collector(any CollectorHealthSource)
+        case store(any DeploymentStoreHealthSource)
+    }
+
+    let source: Source
     let metrics: WebhookMetrics
 
-    /// 200 while the collector is connected to Docker, 503 otherwise, so a load balancer or
-    /// orchestrator probe sees a collector that cannot record as unhealthy.
+    /// 200 while the collector is connected to Docker (without one, while the store answers), 503
+    /// otherwise, so a load balancer or orchestrator probe sees a process that cannot record as unhealthy.
     func healthz() -> Response {
-        let state = health.health()
         var w = JSONWriter()
         w.beginObject()
-        w.field("status", state.connected ? "ok" : "disconnected")
-        w.field("connected", state.connected)
-        w.key("last_event_age_seconds")
-        // JSONWriter has no floating point; the Double's shortest spelling is valid JSON when finite.
-        if let age = state.lastEventAgeSeconds, age.isFinite { w.raw(String(age)) } else { w.raw("null") }
+        let connected: Bool
+        switch source {
+        case .collector(let collector):
+            let state = collector.health()
+            connected = state.connected
+            w.field("status", connected ? "ok" : "disconnected")
+            w.field("connected", connected)
+            w.key("last_event_age_seconds")
+            // JSONWriter has no floating point; the Double's shortest spelling is valid JSON when finite.
+            if let age = state.lastEventAgeSeconds, age.isFinite { w.raw(String(age)) } else { w.raw("null") }
+        case .store(let store):
+            connected = store.health().connected
+            w.field("status", connected ? "ok" : "disconnected")
+            w.field("connected", connected)
+        }
         w.endObject()
-        return JSONResponse.make(state.connected ? .ok : .serviceUnavailable, json: w.text)
+        return JSONResponse.make(connected ? .ok : .serviceUnavailable, json: w.text)
     }
 
     func prometheus() -> Response {
-        Response(
+        let text: String
+        switch source {
+        case .collector(let collector): text = metrics.render(collector.health())
+        case .store(let store): text = metrics.render(store.health())
+        }
+        return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(health.health())))
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )
     }
 }

@@ -19,13 +19,35 @@ public func buildWebhookApplication(
     logger: Logger,
     now: @escaping @Sendable () -> Int64
 ) -> some ApplicationProtocol {
+    buildWebhookApplication(configuration: configuration, sink: sink, source: .collector(health), logger: logger, now: now)
+}
+
+/// The same listener without a collector beside it (`audit serve`): `/healthz` and `/metrics` report
+/// whether the store the deployments go to answers, and the listener's own counters.
+public func buildWebhookApplication(
+    configuration: WebhookConfiguration,
+    sink: any DeploymentSink,
+    storeHealth: any DeploymentStoreHealthSource,
+    logger: Logger,
+    now: @escaping @Sendable () -> Int64
+) -> some ApplicationProtocol {
+    buildWebhookApplication(configuration: configuration, sink: sink, source: .store(storeHealth), logger: logger, now: now)
+}
+
+private func buildWebhookApplication(
+    configuration: WebhookConfiguration,
+    sink: any DeploymentSink,
+    source: HealthEndpoints.Source,
+    logger: Logger,
+    now: @escaping @Sendable () -> Int64
+) -> some ApplicationProtocol {
     let metrics = WebhookMetrics()
     let connections = ConnectionBudget(limit: configuration.limits.maxConnections) { metrics.recordRejection(.malformedRequest) }
     let intake = DeploymentIntake(
         configuration: configuration, sink: sink, metrics: metrics,
         bodies: BodyBudget(capacity: configuration.limits.bodyBudgetBytes), connections: connections, now: now
     )
-    let endpoints = HealthEndpoints(health: health, metrics: metrics)
+    let endpoints = HealthEndpoints(source: source, metrics: metrics)
 
     let router = Router(context: BasicRequestContext.self)
     for route in DeploymentRoute.allCases {

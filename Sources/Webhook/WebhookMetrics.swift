@@ -25,7 +25,6 @@ final class WebhookMetrics: Sendable {
     /// Every label value is listed, zeros included, so a rate() over a reason that has not happened yet
     /// reads 0 rather than no data.
     func render(_ health: CollectorHealth) -> String {
-        let snapshot = counts.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -50,6 +49,34 @@ final class WebhookMetrics: Sendable {
             family("audit_seconds_since_last_event", "gauge", "Seconds since the collector stored its last event.")
             sample("audit_seconds_since_last_event", "", String(age))
         }
+        renderCounters(family: family, sample: sample)
+        if let notifications = health.notifications { renderNotifications(notifications, family: family, sample: sample) }
+        if let forwarding = health.forwarding { renderForwarding(forwarding, family: family, sample: sample) }
+        return out
+    }
+
+    /// Without a collector (`audit serve`): whether the store answers, then the listener's counters.
+    func render(_ store: DeploymentStoreHealth) -> String {
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+        func sample(_ name: String, _ labels: String = "", _ value: String) {
+            out += "\(name)\(labels) \(value)\n"
+        }
+        family("audit_deployment_store_connected", "gauge", "1 while the store the deployments go to answers.")
+        sample("audit_deployment_store_connected", "", store.connected ? "1" : "0")
+        // No sample before the first answer: a made-up time would read as a real one.
+        if let last = store.lastSuccessSeconds {
+            family("audit_deployment_store_last_success_timestamp_seconds", "gauge", "When the store the deployments go to last answered.")
+            sample("audit_deployment_store_last_success_timestamp_seconds", "", String(last))
+        }
+        renderCounters(family: family, sample: sample)
+        return out
+    }
+
+    private func renderCounters(family: (String, String, String) -> Void, sample: (String, String, String) -> Void) {
+        let snapshot = counts.withLock { $0 }
         family("audit_deployments_received_total", "counter", "Deployments received over webhooks and stored, by source.")
         for source in DeploymentRecord.Source.allCases {
             sample("audit_deployments_received_total", "{source=\"\(source.rawValue)\"}", String(snapshot.received[source, default: 0]))
@@ -58,9 +85,6 @@ final class WebhookMetrics: Sendable {
         for reason in WebhookRejection.Reason.allCases {
             sample("audit_webhook_rejections_total", "{reason=\"\(reason.rawValue)\"}", String(snapshot.rejections[reason, default: 0]))
         }
-        if let notifications = health.notifications { renderNotifications(notifications, family: family, sample: sample) }
-        if let forwarding = health.forwarding { renderForwarding(forwarding, family: family, sample: sample) }
-        return out
     }
 
     private func renderForwarding(_ f: ForwardingHealth, family: (String, String, String) -> Void, sample: (String, String, String) -> Void) {

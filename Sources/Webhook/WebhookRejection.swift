@@ -20,6 +20,7 @@ struct WebhookRejection: Error, Sendable, Equatable {
         case requestTimeout = "request_timeout"
         case overloaded = "overloaded"
         case routeDisabled = "route_disabled"
+        case storeUnavailable = "store_unavailable"
 
         var status: HTTPResponse.Status {
             switch self {
@@ -29,7 +30,7 @@ struct WebhookRejection: Error, Sendable, Equatable {
             case .unsupportedMediaType: return .unsupportedMediaType
             case .sourceConflict, .recordConflict, .deliveryConflict: return .conflict
             case .requestTimeout: return .requestTimeout
-            case .overloaded: return .serviceUnavailable
+            case .overloaded, .storeUnavailable: return .serviceUnavailable
             case .routeDisabled: return .notFound
             }
         }
@@ -46,10 +47,13 @@ struct WebhookRejection: Error, Sendable, Equatable {
 
     var reason: Reason
     var message: String
+    /// Sent as `Retry-After` when a retry of the same request may succeed later.
+    var retryAfterSeconds: Int?
 
-    init(_ reason: Reason, _ message: String) {
+    init(_ reason: Reason, _ message: String, retryAfterSeconds: Int? = nil) {
         self.reason = reason
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     init(_ error: DeploymentInputError) {

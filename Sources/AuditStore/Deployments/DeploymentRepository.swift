@@ -48,26 +48,8 @@ public final class DeploymentRepository: Sendable {
                     defer { seen.reset() }
                     if try seen.step() { return .duplicateDelivery }
                 }
-                var merged = record
-                var created = true
-                if let existing = try Self.find(record.id, in: db) {
-                    guard existing.source == record.source else { return .sourceConflict(existing: existing.source) }
-                    do throws(DeploymentConflict) {
-                        merged = try existing.merged(with: record)
-                    } catch {
-                        return .recordConflict(error)
-                    }
-                    created = false
-                    // A start long ago merged with a finish now would pass every post's own check.
-                    if let bounds {
-                        do throws(DeploymentInputError) {
-                            try bounds.check(merged, nowNs: now)
-                        } catch {
-                            return .recordConflict(DeploymentConflict(id: record.id, field: "", stored: "", offered: "",
-                                                                      reason: "merged with the stored record, \(error.description)"))
-                        }
-                    }
-                }
+                let outcome = Self.outcome(of: record, over: try Self.find(record.id, in: db), bounds: bounds, nowNs: now)
+                guard case .stored(let merged, let created) = outcome else { return outcome }
                 let upsert = try db.prepare("""
                     INSERT INTO deployments (id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
