@@ -6,7 +6,7 @@ public struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Records what touched production Docker hosts, and what happened outside the pipeline.",
         subcommands: [
-            CollectCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self,
+            CollectCommand.self, ServeCommand.self, IngestCommand.self, EventsCommand.self, StatusCommand.self,
             DeployCommand.self, ImportCommand.self, DeploymentsCommand.self,
             ReportCommand.self, AckCommand.self, DriftCommand.self, DoctorCommand.self, ConfigCommand.self, PruneCommand.self, BenchCommand.self,
         ]

@@ -37,32 +37,7 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var docker: DockerOptions
 
-    @Option(help: ArgumentHelp("Serve the webhook on HOST:PORT (a bare port means 127.0.0.1; env AUDIT_LISTEN). Without it no port is opened.", valueName: "address"))
-    var listen: String?
-
-    @Option(help: ArgumentHelp("File holding the Standard Webhooks secret for /v1/deployments (or AUDIT_WEBHOOK_SECRET).", valueName: "path"))
-    var webhookSecretFile: String?
-
-    @Option(help: ArgumentHelp("File holding the secret GitHub signs /v1/webhooks/github with (or AUDIT_GITHUB_SECRET).", valueName: "path"))
-    var githubSecretFile: String?
-
-    @Option(help: ArgumentHelp("File holding the token GitLab sends to /v1/webhooks/gitlab (or AUDIT_GITLAB_TOKEN).", valueName: "path"))
-    var gitlabTokenFile: String?
-
-    @Flag(help: "Accept unsigned webhooks; only allowed on a loopback address, with no secret set.")
-    var insecureNoAuth = false
-
-    @Flag(help: "Also accept the bare X-Audit-Signature-256 body HMAC on /v1/deployments (no timestamp: a captured request replays).")
-    var acceptBareHmac = false
-
-    @Option(help: ArgumentHelp("Open webhook connections at most; more are answered 503 (default 128).", valueName: "count"))
-    var maxConnections: Int?
-
-    @Option(help: ArgumentHelp("The longest window one deployment record may cover (default 6h).", valueName: "duration"))
-    var maxDeploymentWindow: String?
-
-    @Option(help: ArgumentHelp("How far past this host's clock a deployment's times may lie (default 5m).", valueName: "duration"))
-    var maxClockAhead: String?
+    @OptionGroup var listener: WebhookOptions
 
     @Option(help: ArgumentHelp("Check drift against this compose file on a schedule and after every deployment; repeat to layer overrides.", valueName: "file"))
     var composeFile: [String] = []
@@ -105,17 +80,11 @@ struct CollectCommand: AsyncParsableCommand {
 
     /// The options given on the command line, by their long name, for `CollectSettings`.
     private var givenFlags: [String: ConfigFile.Value] {
-        var flags: [String: ConfigFile.Value] = [:]
+        var flags = listener.givenFlags
         func text(_ key: String, _ value: String?) { if let value { flags[key] = .text(value) } }
         text("docker-host", docker.dockerHost)
         text("db", store.db)
         text("log-level", store.logLevel)
-        text("listen", listen)
-        text("webhook-secret-file", webhookSecretFile)
-        text("github-secret-file", githubSecretFile)
-        text("gitlab-token-file", gitlabTokenFile)
-        text("max-deployment-window", maxDeploymentWindow)
-        text("max-clock-ahead", maxClockAhead)
         text("drift-interval", driftInterval)
         text("project-name", projectName)
         text("env-file", envFile)
@@ -127,9 +96,6 @@ struct CollectCommand: AsyncParsableCommand {
         text("forward", forward)
         text("host-name", hostName)
         if !notify.isEmpty { flags["notify"] = .list(notify) }
-        if insecureNoAuth { flags["insecure-no-auth"] = .flag(true) }
-        if acceptBareHmac { flags["accept-bare-hmac"] = .flag(true) }
-        if let maxConnections { flags["max-connections"] = .integer(maxConnections) }
         if !composeFile.isEmpty { flags["compose-file"] = .list(composeFile) }
         return flags
     }
@@ -154,7 +120,7 @@ struct CollectCommand: AsyncParsableCommand {
         if let level = settings.text("log-level"), Logger.Level(rawValue: level) == nil {
             throw ValidationError("unknown log level \"\(level)\" (\(settings.resolved["log-level"]?.source ?? "")); use trace, debug, info, notice, warning, error or critical")
         }
-        _ = try webhookConfiguration(settings)
+        _ = try WebhookOptions.configuration(settings)
         _ = try notifierConfiguration(settings)
         _ = try forwarderConfiguration(settings)
         _ = try settings.retentionPolicy()
@@ -163,52 +129,6 @@ struct CollectCommand: AsyncParsableCommand {
         guard let ns = TimeArgument.parseDuration(interval), ns >= 1_000_000_000 else {
             throw ValidationError(settings.problem("drift-interval", "\"\(interval)\" is not a duration of at least 1s (30s, 5m, 1h)"))
         }
-    }
-
-    /// nil without --listen / AUDIT_LISTEN / `listen:`.
-    static func webhookConfiguration(_ settings: CollectSettings) throws -> WebhookConfiguration? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let address = settings.text("listen").flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        func secret(file key: String, option: String, variable: String) throws -> [UInt8]? {
-            try Self.secret(settings, file: key, variable: variable, environment: environment)
-        }
-        let secrets = RouteSecrets(
-            deployments: try secret(file: "webhook-secret-file", option: "--webhook-secret-file", variable: "AUDIT_WEBHOOK_SECRET"),
-            github: try secret(file: "github-secret-file", option: "--github-secret-file", variable: "AUDIT_GITHUB_SECRET"),
-            gitlab: try secret(file: "gitlab-token-file", option: "--gitlab-token-file", variable: "AUDIT_GITLAB_TOKEN"))
-        let maxDeploymentWindow = settings.text("max-deployment-window") ?? "6h"
-        let maxClockAhead = settings.text("max-clock-ahead") ?? "5m"
-        let insecureNoAuth = settings.flag("insecure-no-auth")
-        guard let window = TimeArgument.parseDuration(maxDeploymentWindow), window >= 60_000_000_000 else {
-            throw ValidationError(settings.problem("max-deployment-window", "\"\(maxDeploymentWindow)\" is not a duration of at least 1m (30m, 6h, 1d)"))
-        }
-        guard let ahead = TimeArgument.parseDuration(maxClockAhead), ahead >= 0 else {
-            throw ValidationError(settings.problem("max-clock-ahead", "\"\(maxClockAhead)\" is not a duration (30s, 5m)"))
-        }
-        do {
-            let (host, port) = try WebhookConfiguration.parseListen(address)
-            let configuration = WebhookConfiguration(
-                host: host, port: port, secrets: secrets, insecureNoAuth: insecureNoAuth, acceptBareHMAC: settings.flag("accept-bare-hmac"),
-                limits: WebhookLimits(maxConnections: FileDescriptors.connectionCap(requested: settings.integer("max-connections") ?? 128)),
-                recordBounds: DeploymentBounds(maxWindowNs: window, maxAheadNs: ahead))
-            try configuration.validate()
-            return configuration
-        } catch {
-            throw ValidationError("\(error)" + (secrets.isEmpty && !insecureNoAuth ? " (or --insecure-no-auth on a loopback address)" : ""))
-        }
-    }
-
-    /// A secret: a flag's file, else the environment's secret, else the configuration file's file.
-    static func secret(_ settings: CollectSettings, file key: String, variable: String, environment: [String: String]) throws -> [UInt8]? {
-        let fromEnvironment = !(environment[variable] ?? "").isEmpty
-        if let file = settings.text(key), settings.resolved[key]?.source == "flag" || !fromEnvironment {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError(settings.problem(key, "cannot read \(file): check the path and that this user may read it"))
-            }
-            return Array(String(decoding: data, as: UTF8.self).trimmingSpaces().trimmingNewlines().utf8)
-        }
-        guard let fromEnv = environment[variable], !fromEnv.isEmpty else { return nil }
-        return Array(fromEnv.utf8)
     }
 
     /// nil without --notify / `notify:`.
@@ -221,7 +141,7 @@ struct CollectCommand: AsyncParsableCommand {
         guard !given.isEmpty else { return nil }
         do {
             let sinks = try given.map { text throws(NotifyConfigurationError) in try SinkConfiguration.parse(text) }
-            let secret = try secret(settings, file: "notify-secret-file", variable: "AUDIT_NOTIFY_SECRET", environment: ProcessInfo.processInfo.environment)
+            let secret = try settings.secret(file: "notify-secret-file", variable: "AUDIT_NOTIFY_SECRET", environment: ProcessInfo.processInfo.environment)
             let configuration = NotifierService.Configuration(
                 sinks: sinks, secret: secret.map { String(decoding: $0, as: UTF8.self) }, minimumSeverity: minimum, host: ReportCommand.hostname())
             try configuration.validate()
@@ -256,7 +176,7 @@ struct CollectCommand: AsyncParsableCommand {
         ]
         let notifier = try Self.notifierConfiguration(settings).map { NotifierService(configuration: $0, storePath: path, logger: logger) }
         let forwarder = try Self.forwarderConfiguration(settings).map { ForwarderService(configuration: $0, storePath: path, logger: logger) }
-        if let webhook = try Self.webhookConfiguration(settings) {
+        if let webhook = try WebhookOptions.configuration(settings) {
             let app = buildWebhookApplication(
                 configuration: webhook,
                 sink: StoreDeploymentSink(repository: try DeploymentRepository(path: path), bounds: webhook.recordBounds),
@@ -264,12 +184,7 @@ struct CollectCommand: AsyncParsableCommand {
                                               notifier: notifier.map { ($0.status, $0.configuration.sinks) }, forwarder: forwarder?.status),
                 logger: logger, now: { Timestamp.now().nanoseconds })
             services.append(.init(service: app))
-            let routes = webhook.secrets.isEmpty ? "all, unauthenticated (loopback only)"
-                : webhook.secrets.named.map(\.option).joined(separator: ",")
-            logger.info("webhook listening", metadata: [
-                "webhook.address": "\(webhook.host):\(webhook.port)", "webhook.secrets": "\(routes)",
-                "webhook.max_connections": "\(webhook.limits.maxConnections)",
-            ])
+            logger.info("webhook listening", metadata: WebhookOptions.logMetadata(webhook))
         }
         let composeFiles = settings.list("compose-file")
         if !composeFiles.isEmpty {

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditStore
 import AuditSupport
 import Deployments
+import Fleet
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -12,7 +13,7 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Record deployments from a CI job log (GitHub Actions, GitLab, Jenkins, or a plain shell log).",
-        discussion: "Finds each deployment command (docker compose up/down/restart, docker-compose, docker stack deploy, docker service update, docker run/rm) and its output, and records the job as one deployment: its window from the first deployment command to the end of the last, each command a step with its own window (until the next step or section began) and the containers it changed. Read-only commands (docker compose ps, logs, config) are not steps. Importing the same log twice changes nothing."
+        discussion: "Finds each deployment command (docker compose up/down/restart, docker-compose, docker stack deploy, docker service update, docker run/rm) and its output, and records the job as one deployment: its window from the first deployment command to the end of the last, each command a step with its own window (until the next step or section began) and the containers it changed. Read-only commands (docker compose ps, logs, config) are not steps. Importing the same log twice changes nothing. With --db postgresql://…, the record goes to the fleet's PostgreSQL, as if posted to audit serve: for every host, or the one --host names."
     )
 
     @OptionGroup var store: StoreOptions
@@ -42,7 +43,18 @@ struct ImportCommand: AsyncParsableCommand {
             Terminal.error("audit import: \(file): \(error)")
             throw CheckExit.usage
         }
-        switch try DeploymentRepository(path: try store.resolvedPath()).store(record, deliveryID: nil) {
+        let outcome: DeploymentRepository.Outcome
+        if let url = try store.fleetURL() {
+            do {
+                outcome = try await FleetDeploymentRepository.store(record, at: url, logger: store.makeLogger(label: "audit.import"))
+            } catch {
+                Terminal.error("audit import: \(error)")
+                throw ExitCode.failure
+            }
+        } else {
+            outcome = try DeploymentRepository(path: try store.resolvedPath()).store(record, deliveryID: nil)
+        }
+        switch outcome {
         case .stored(let stored, let isNew):
             Terminal.out("\(isNew ? "recorded" : "already recorded") \(stored.id): \(stored.status.rawValue) \(RFC3339.format(stored.startedAt)) → \(stored.finishedAt.map { RFC3339.format($0) } ?? "?") \(stored.project ?? "*"), \(stored.steps?.count ?? 0) step(s), touched \(stored.touched?.joined(separator: ",") ?? "-")")
             for step in stored.steps ?? [] {
