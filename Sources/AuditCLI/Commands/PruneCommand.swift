@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditStore
 import AuditSupport
 import Findings
+import Fleet
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -20,6 +21,8 @@ struct PruneCommand: AsyncParsableCommand {
             their hourly counts kept; everything else is kept for the retention, and what is still in effect (the latest \
             snapshot and the create of every existing container, the deployments around it, open drift findings and \
             their acknowledgements) is kept whatever its age. A report over a pruned window says so.
+            With --db postgresql://… the fleet's retention: the day partitions of events wholly older than \
+            --retention are dropped (with the hourly exec summary of those days); run it daily, e.g. from cron.
             """
     )
 
@@ -56,8 +59,12 @@ struct PruneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try store.resolvedPath()
         let policy = try policy()
+        if let url = try store.fleetURL() {
+            try await pruneFleet(url, policy: policy)
+            return
+        }
+        let path = try store.resolvedPath()
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no audit store at \(path); pass --db")
         }
@@ -118,5 +125,28 @@ struct PruneCommand: AsyncParsableCommand {
         Terminal.error("prune: rewriting \(path) with incremental vacuum on (a full VACUUM)…")
         try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         try db.execute("VACUUM")
+    }
+
+    private func pruneFleet(_ url: FleetURL, policy: RetentionPolicy) async throws {
+        if vacuum { throw ValidationError("--vacuum is for a SQLite store; dropping partitions gives PostgreSQL's space back at once") }
+        guard let cutoff = policy.cutoffs(nowNs: Timestamp.now().nanoseconds).eventsBeforeNs else {
+            Terminal.out("retention is 0 (keep everything): nothing dropped")
+            return
+        }
+        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.prune"))
+        let outcome: FleetPruner.Outcome
+        do {
+            outcome = try await FleetPruner(reader: reader).prune(beforeNs: cutoff)
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        if outcome.droppedPartitions.isEmpty {
+            Terminal.out("no day of events lies wholly before \(RFC3339.format(Timestamp(nanoseconds: cutoff))): nothing dropped")
+        } else {
+            Terminal.out("dropped \(outcome.droppedPartitions.count) day partition(s) (\(outcome.droppedPartitions.joined(separator: ", "))), "
+                + "\(ByteSize.describe(outcome.bytesFreed)) given back; events before \(outcome.eventsBeforeNs.map { RFC3339.format(Timestamp(nanoseconds: $0)) } ?? "?") are pruned")
+        }
     }
 }
