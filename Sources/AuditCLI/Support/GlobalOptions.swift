@@ -10,7 +10,7 @@ import Foundation
 
 /// Options every command shares: where the store is, and how much to log.
 public struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite store. Default: $AUDIT_DB, else /var/lib/audit/audit.db as root, else ~/.local/state/audit/audit.db.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite store. Default: $AUDIT_DB, else /var/lib/audit/audit.db as root, else ~/.local/state/audit/audit.db. report, events, deployments, status, ack, prune, serve and import also take the fleet's postgresql://USER@HOST:PORT/DB.", valueName: "path|url"))
     public var db: String?
 
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (env AUDIT_LOG_LEVEL).", valueName: "level"))
