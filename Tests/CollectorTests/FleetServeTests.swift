@@ -179,11 +179,24 @@ struct FleetServeTests {
                 let metrics = try await HTTP.get(serve.base + "/metrics").body
                 #expect(metrics.contains("audit_deployment_store_connected 0"))
                 #expect(metrics.contains(#"audit_webhook_rejections_total{reason="store_unavailable"} 2"#), "\(metrics)")
+                // A deploy step posting meanwhile waits out the 503s (Retry-After) instead of failing the pipeline.
+                let deploy = try ChildProcess([TestEngine.auditBinary, "deploy", "--collector", serve.base, "--webhook-secret-file", dir + "/webhook.secret",
+                                               "--id", "away-3", "--", "true"], stdout: dir + "/deploy.log", stderr: dir + "/deploy.log")
+                try await Task.sleep(for: .seconds(2))
                 try await pg.start()
                 try await eventually("posts stored again", timeout: .seconds(15)) {
                     try await postRecord(serve.base, record("away-2"), delivery: "away-2").status == 200
                 }
-                #expect(try await rows(pg).map { $0.split(separator: "|").prefix(2).joined(separator: "|") } == ["away-1|in_progress", "away-2|in_progress"])
+                var deployStatus: Int32?
+                try await eventually("the deploy step done", timeout: .seconds(30)) {
+                    deployStatus = deploy.exitStatus()
+                    return deployStatus != nil
+                }
+                let deployLog = (try? String(contentsOfFile: dir + "/deploy.log", encoding: .utf8)) ?? ""
+                #expect(deployStatus == 0, "\(deployLog)")
+                #expect(deployLog.contains("cannot store the record now (503)") && deployLog.contains("trying again in 3 s"), "\(deployLog)")
+                #expect(try await rows(pg).map { $0.split(separator: "|").prefix(2).joined(separator: "|") }
+                    == ["away-1|in_progress", "away-2|in_progress", "away-3|success"])
                 #expect(try await serve.stop() == 0)
                 #expect(!serve.log.contains(TestPostgres.password))
             }

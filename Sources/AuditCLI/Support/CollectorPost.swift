@@ -9,7 +9,30 @@ enum CollectorPost {
         let description: String
     }
 
+    /// A 503 (the collector's or `audit serve`'s store is briefly away: PostgreSQL restarting) is tried
+    /// again after its Retry-After, up to this many times: a deploy step should not fail for a blip.
+    static let attemptsOn503 = 5
+
     static func send(_ record: DeploymentRecord, to base: String, secret: String) async throws {
+        var attempt = 1
+        while true {
+            do {
+                return try await sendOnce(record, to: base, secret: secret)
+            } catch let busy as Unavailable where attempt < attemptsOn503 {
+                Terminal.error("audit: \(busy.description); trying again in \(busy.retryAfterSeconds) s (attempt \(attempt + 1) of \(attemptsOn503))")
+                try await Task.sleep(for: .seconds(busy.retryAfterSeconds))
+                attempt += 1
+            }
+        }
+    }
+
+    /// A 503 answer, with how long the server asked to wait (1…10 s).
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+        let retryAfterSeconds: Int
+    }
+
+    private static func sendOnce(_ record: DeploymentRecord, to base: String, secret: String) async throws {
         let body = Array(record.wireJSON().utf8)
         // One delivery id per post of the record (its start, its finish): a retry of either is
         // recognised, and the signed id and time keep a captured post from being replayed later.
@@ -27,6 +50,11 @@ enum CollectorPost {
             throw Failed(description: "posting to the collector at \(url) was cancelled")
         } catch {
             throw Failed(description: "\(error); check --collector")
+        }
+        if response.status == 503 {
+            let wait = response.headers.first { $0.key.lowercased() == "retry-after" }.flatMap { Int($0.value.trimmingSpaces()) } ?? 3
+            throw Unavailable(description: "the collector at \(url) cannot store the record now (503): \(String(decoding: response.body.prefix(300), as: UTF8.self))",
+                              retryAfterSeconds: min(max(wait, 1), 10))
         }
         guard (200..<300).contains(response.status) else {
             throw Failed(description: "the collector at \(url) refused the deployment record (\(response.status)): \(String(decoding: response.body, as: UTF8.self))")
