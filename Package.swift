@@ -42,6 +42,7 @@ let package = Package(
                 .embedInCode("007_retention.sql"),
                 .embedInCode("008_notifications.sql"),
                 .embedInCode("009_host_identity.sql"),
+                .embedInCode("010_forward_changes.sql"),
                 .embedInCode("postgres/001_fleet.sql"),
                 .embedInCode("postgres/002_fleet_records.sql"),
             ]

@@ -16,6 +16,12 @@ public enum RetentionPlanner {
         var (eventsBefore, probesBefore) = policy.cutoffs(nowNs: nowNs)
         guard eventsBefore != nil || probesBefore != nil, let oldest = try reader.oldestEventNs() else { return nil }
         // What a forwarding target has not confirmed stays until it has (`audit status` shows the backlog).
+        // The other tables go by the same cut-off, so it holds them too. Their changed rows (the change log
+        // of migration 010) take turns with the events on the forwarder's one connection, so they are
+        // confirmed about as far as the events; and a row's age moves with its change (a heartbeat, a
+        // reconciliation, a finish, a resolution), so a row changed after that point is newer than the cut-off.
+        // A full copy's rows are not held: what retention removes before the copy reaches it is older than
+        // the retention, which the fleet's own retention drops as well.
         var held: Int64?
         if let hold = try forwardingHold(reader, activeSinceNs: nowNs - (policy.retentionNs ?? policy.probeRetentionNs ?? 0)),
            [eventsBefore, probesBefore].contains(where: { ($0 ?? .min) > hold }) {

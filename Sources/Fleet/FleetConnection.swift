@@ -104,13 +104,13 @@ final class FleetConnection: Sendable {
         try binds.append(events.map(\.type))
         try binds.append(events.map(\.actorID))
         try binds.append(events.map(\.action))
-        try binds.append(NullableTextArray(elements: events.map(\.detail)))
+        try binds.append(NullableArray(elements: events.map(\.detail)))
         try binds.append(events.map(\.attributes))
-        try binds.append(NullableTextArray(elements: events.map(\.extra)))
-        try binds.append(NullableTextArray(elements: events.map(\.scope)))
+        try binds.append(NullableArray(elements: events.map(\.extra)))
+        try binds.append(NullableArray(elements: events.map(\.scope)))
         try binds.append(events.map { Int16(truncatingIfNeeded: $0.source.rawValue) })
-        try binds.append(NullableTextArray(elements: events.map(\.project)))
-        try binds.append(NullableTextArray(elements: events.map(\.service)))
+        try binds.append(NullableArray(elements: events.map(\.project)))
+        try binds.append(NullableArray(elements: events.map(\.service)))
         let query = PostgresQuery(unsafeSQL: """
             WITH inserted AS (
                 INSERT INTO events (host_id, time_ns, type, actor_id, action, detail, attributes, extra, scope, source, project, service)

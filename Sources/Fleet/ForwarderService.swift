@@ -89,7 +89,8 @@ public struct ForwarderService: Service {
                     state.lastErrorNs = Timestamp.now().nanoseconds
                     state.updatedNs = Timestamp.now().nanoseconds
                     try ledger.record(state)
-                    return (backlog.rows, backlog.lagSeconds(confirmedNs: state.confirmedNs ?? confirmed))
+                    // The change log keeps only what PostgreSQL has not confirmed, beside a full copy's rest.
+                    return (backlog.rows, backlog.lagSeconds(confirmedNs: state.confirmedNs ?? confirmed), try ledger.pendingChanges(afterSeq: 0) + state.copyRowsLeft)
                 }
                 status.update {
                     $0.connected = false
@@ -97,6 +98,7 @@ public struct ForwarderService: Service {
                     if let backlog {
                         $0.pendingRows = backlog.0
                         $0.lagSeconds = backlog.1
+                        $0.pendingChanges = backlog.2
                     }
                 }
                 try await Task.sleep(for: backoff.next())
@@ -129,7 +131,9 @@ public struct ForwarderService: Service {
         }
     }
 
-    /// Sends the store's events after what PostgreSQL confirmed, in primary key order, batch by batch.
+    /// Sends the store's events after what PostgreSQL confirmed, in primary key order, batch by batch,
+    /// taking turns with the other tables' changed rows (`RecordPump`): neither waits on the other's
+    /// backlog, and a failure in either ends the connection the same way.
     private func pump(connection: FleetConnection, ledger: ForwardingLedger, identity: HostIdentity, confirmedNs confirmed: Int64?) async throws {
         let overlap = configuration.overlapNs
         let limit = configuration.batchSize
@@ -143,27 +147,31 @@ public struct ForwarderService: Service {
         var recordedGapsChecked = gapsChecked
         var days = Set<Int64>()
         var lastReport = ContinuousClock.now - .seconds(60)
+        var records = try await RecordPump.start(connection: connection, ledger: ledger, hostID: identity.hostID, target: target, limit: limit,
+                                                 logger: logger)
 
         func report() async throws {
             let holds = confirmedNs
             let backlog = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.backlog(afterNs: holds) }
             let rows = backlog.rows
+            let changes = try await records.pending()
             let now = Timestamp.now().nanoseconds
             let lag = backlog.lagSeconds(confirmedNs: holds)
             status.update {
                 $0.confirmedNs = holds
                 $0.pendingRows = rows
                 $0.lagSeconds = lag
+                $0.pendingChanges = changes
             }
             let snapshot = status.snapshot
             let state = ForwardingState(target: target, confirmedNs: confirmedNs, pendingRows: rows, lastSuccessNs: snapshot.lastSuccessNs,
-                                        gapsCheckedNs: recordedGapsChecked, updatedNs: now)
+                                        gapsCheckedNs: recordedGapsChecked, updatedNs: now, copyRowsLeft: records.copyRowsLeft)
             try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.record(state) }
             lastReport = .now
         }
 
-        while true {
-            try Task.checkCancellation()
+        /// Sends one batch of events; false when there was none.
+        func sendEvents() async throws -> Bool {
             let checked = gapsChecked
             if let gaps = try await OwnThread.run("fleet-ledger", { () throws(SQLiteError) in try ledger.gapsReconciled(afterNs: checked) }) {
                 let from = Self.minus(gaps.fromNs, overlap)
@@ -189,10 +197,7 @@ public struct ForwarderService: Service {
             let batch = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.events(after: after, limit: limit) }
             guard let first = batch.first, let last = batch.last else {
                 recordedGapsChecked = gapsChecked
-                status.update { $0.lastSuccessNs = Timestamp.now().nanoseconds }
-                if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
-                try await Task.sleep(for: configuration.pollInterval)
-                continue
+                return false
             }
             let batchDays = Set(batch.map { Self.day($0.timeNs) })
             if !batchDays.isSubset(of: days) {
@@ -208,6 +213,20 @@ public struct ForwarderService: Service {
                 $0.rowsSent += batch.count
                 $0.rowsInserted += inserted
                 $0.lastSuccessNs = Timestamp.now().nanoseconds
+            }
+            return true
+        }
+
+        while true {
+            try Task.checkCancellation()
+            let sentEvents = try await sendEvents()
+            let sentRecords = try await records.step(connection: connection)
+            if sentRecords { status.update { $0.recordsSent = records.rowsSent } }
+            if !sentEvents && !sentRecords {
+                status.update { $0.lastSuccessNs = Timestamp.now().nanoseconds }
+                if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
+                try await Task.sleep(for: configuration.pollInterval)
+                continue
             }
             if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
         }

@@ -19,6 +19,11 @@ public final class ForwarderStatus: Sendable {
         /// Events sent, and how many of them PostgreSQL did not hold yet (the rest were duplicates).
         public var rowsSent: Int = 0
         public var rowsInserted: Int = 0
+        /// Rows of the other tables (snapshots, coverage, gaps, deployments…) changed and not confirmed yet,
+        /// a full copy's rest included.
+        public var pendingChanges: Int64 = 0
+        /// Rows of the other tables sent in the current connection.
+        public var recordsSent: Int = 0
     }
 
     private let state: Mutex<Snapshot>

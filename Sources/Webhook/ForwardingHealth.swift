@@ -13,8 +13,12 @@ public struct ForwardingHealth: Sendable, Equatable {
     /// Events sent, and how many of them PostgreSQL stored (the others it already held).
     public var eventsSent: Int
     public var eventsStored: Int
+    /// Rows of the other forwarded tables (snapshots, coverage, gaps, deployments…) changed and not
+    /// confirmed yet.
+    public var pendingChanges: Int64
 
-    public init(target: String, connected: Bool, pendingEvents: Int64, lagSeconds: Double, lastSuccessSeconds: Double?, eventsSent: Int, eventsStored: Int) {
+    public init(target: String, connected: Bool, pendingEvents: Int64, lagSeconds: Double, lastSuccessSeconds: Double?, eventsSent: Int, eventsStored: Int,
+                pendingChanges: Int64 = 0) {
         self.target = target
         self.connected = connected
         self.pendingEvents = pendingEvents
@@ -22,5 +26,6 @@ public struct ForwardingHealth: Sendable, Equatable {
         self.lastSuccessSeconds = lastSuccessSeconds
         self.eventsSent = eventsSent
         self.eventsStored = eventsStored
+        self.pendingChanges = pendingChanges
     }
 }

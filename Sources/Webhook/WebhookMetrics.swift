@@ -92,6 +92,9 @@ final class WebhookMetrics: Sendable {
         sample("audit_forward_connected", "", f.connected ? "1" : "0")
         family("audit_forward_pending_events", "gauge", "Stored events the fleet's PostgreSQL has not confirmed yet.")
         sample("audit_forward_pending_events", "", String(f.pendingEvents))
+        family("audit_forward_pending_changes", "gauge",
+               "Rows of snapshots, exec inspections and commands, coverage, gaps, deployments, drift findings and acknowledgements changed and not confirmed by the fleet's PostgreSQL yet.")
+        sample("audit_forward_pending_changes", "", String(f.pendingChanges))
         family("audit_forward_lag_seconds", "gauge", "Seconds between the newest stored event and the newest the fleet's PostgreSQL holds for this host.")
         sample("audit_forward_lag_seconds", "", String(f.lagSeconds))
         // No sample before the first success: a made-up time would read as a real one.

@@ -11,9 +11,9 @@ import Glibc
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingest (events/s, store size, RSS) and report speed on a large store; prints figures.",
+        abstract: "Measure ingest (events/s, store size, RSS), report speed on a large store, fleet forwarding; prints figures.",
         discussion: "Prints figures; asserts nothing. The corpus is generated to look like an Engine 20.10 capture: lifecycle, exec trios, health probes, compose labels, network and image events.",
-        subcommands: [IngestBench.self, ReportBench.self, PruneBench.self, NotifyBench.self, CollectorMemoryBench.self, JSONBench.self],
+        subcommands: [IngestBench.self, ReportBench.self, PruneBench.self, NotifyBench.self, CollectorMemoryBench.self, JSONBench.self, FleetBench.self],
         defaultSubcommand: IngestBench.self
     )
 }
@@ -34,6 +34,9 @@ struct IngestBench: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Directory for the corpus and the store (default /tmp).", valueName: "dir"))
     var workDir: String = "/tmp"
+
+    @Flag(help: "Give the store a forwarding target first, as `collect --forward` does, so the change log notes every changed row (exec_commands here).")
+    var forwarding = false
 
     func run() async throws {
         if let saveCorpus {
@@ -61,6 +64,9 @@ struct IngestBench: AsyncParsableCommand {
         LoggingBootstrap.once(level: .warning)
         let logger = Logger(label: "audit.bench")
         let writer = try EventWriter(path: dbPath, logger: logger)
+        if forwarding {
+            _ = try ForwardingLedger(path: dbPath).openChangeLog(target: "bench", nowNs: Timestamp.now().nanoseconds)
+        }
         let fd = open(ndjson, O_RDONLY)
         let start = Timestamp.now()
         let progress = try await Ingestor(writer: writer).ingest(fd: fd)

@@ -54,7 +54,8 @@ struct CollectorHealthBridge: CollectorHealthSource {
                                forwarding: forwarder.map { forwarder in
                                    let f = forwarder.snapshot
                                    return ForwardingHealth(target: f.target, connected: f.connected, pendingEvents: f.pendingRows, lagSeconds: f.lagSeconds,
-                                                           lastSuccessSeconds: f.lastSuccessNs.map { Double($0) / 1e9 }, eventsSent: f.rowsSent, eventsStored: f.rowsInserted)
+                                                           lastSuccessSeconds: f.lastSuccessNs.map { Double($0) / 1e9 }, eventsSent: f.rowsSent, eventsStored: f.rowsInserted,
+                                                           pendingChanges: f.pendingChanges)
                                })
     }
 }

@@ -13,9 +13,11 @@ public struct ForwardingState: Sendable, Equatable {
     /// Gaps reconciled up to this time have had their events sent again.
     public var gapsCheckedNs: Int64
     public var updatedNs: Int64
+    /// Rows of a full copy of the other tables not sent yet (PostgreSQL had none of them); 0 otherwise.
+    public var copyRowsLeft: Int64
 
     public init(target: String, confirmedNs: Int64? = nil, pendingRows: Int64 = 0, lastSuccessNs: Int64? = nil, lastError: String? = nil,
-                lastErrorNs: Int64? = nil, gapsCheckedNs: Int64 = 0, updatedNs: Int64) {
+                lastErrorNs: Int64? = nil, gapsCheckedNs: Int64 = 0, updatedNs: Int64, copyRowsLeft: Int64 = 0) {
         self.target = target
         self.confirmedNs = confirmedNs
         self.pendingRows = pendingRows
@@ -24,5 +26,6 @@ public struct ForwardingState: Sendable, Equatable {
         self.lastErrorNs = lastErrorNs
         self.gapsCheckedNs = gapsCheckedNs
         self.updatedNs = updatedNs
+        self.copyRowsLeft = copyRowsLeft
     }
 }
