@@ -84,7 +84,9 @@ struct FleetForwardingTests {
                 #expect(try await pg.psql("SELECT host_id || '|' || name FROM hosts") == "\(identity.hostID)|fleet-a")
                 #expect(second.log.contains("connected to PostgreSQL"))
                 let status = try await TestEngine.run([TestEngine.auditBinary, "status", "--db", db])
-                #expect(status.contains("forwarding  \(pg.maskedURL): caught up"), "\(status)")
+                // The stop closed the coverage interval after the forwarder's last batch: sent at the next start.
+                #expect(status.contains("forwarding  \(pg.maskedURL): caught up")
+                        || status.contains("forwarding  \(pg.maskedURL): events caught up, 1 changed record(s) not confirmed"), "\(status)")
                 #expect(status.contains("host        fleet-a (fleet id \(identity.hostID))"), "\(status)")
             }
         }

@@ -1,5 +1,9 @@
 import AuditStore
+import AuditSupport
+import DockerAPI
+@testable import Fleet
 import Foundation
+import Logging
 import Testing
 
 /// `audit collect --forward` sends every table beside the events (snapshots, exec inspections and
@@ -81,6 +85,49 @@ struct FleetRecordsForwardingTests {
         let s = try Database(path: db, readOnly: true, migrate: false).prepare(sql)
         _ = try s.step()
         return s.int64(0)
+    }
+
+    /// Rows stored before the store ever had a forwarding target are in no change log: the first
+    /// connection copies them (PostgreSQL's changes_seq is NULL), later changes follow the log.
+    @Test func rowsStoredBeforeTheFirstForwardAreCopied() async throws {
+        try await TestPostgres.with { pg in
+            try await withTemporaryDirectory { dir in
+                let db = dir + "/audit.db"
+                let writer = try EventWriter(path: db, logger: Logger(label: "test"), flushIntervalMs: 20)
+                let now = Timestamp.now().nanoseconds
+                writer.openCoverage(dockerHost: "test", startedNs: now - 60_000_000_000)
+                writer.record(gap: GapRecord(dockerHost: "test", fromNs: now - 120_000_000_000, toNs: now - 60_000_000_000, cause: "test", replayed: 0,
+                                             reconciledNs: nil, changesFound: nil))
+                writer.enqueue(events: [DockerEvent(type: "container", action: "exec_start", detail: "true", actorID: "c1",
+                                                    attributes: Attributes(["name": "c1"]), scope: "local", timeNano: now - 30_000_000_000)], source: .stream)
+                await writer.flush()
+                try DeploymentRepository(path: db).acknowledge(findingID: "f1", by: "ops", reason: "before", atNs: now, expiresNs: nil)
+                var configuration = ForwarderService.Configuration(url: try FleetURL.parse(pg.url, environment: [:]), hostName: "fleet-s")
+                configuration.pollInterval = .milliseconds(50)
+                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: Logger(label: "test"))
+                let hostID = try #require(try StoreReader(path: db).hostIdentity()).hostID
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await forwarder.run() }
+                    try await eventually("the rows stored before forwarding copied") {
+                        let acks = try await pg.psql("SELECT count(*) FROM acks")
+                        guard acks == "1" else { return false }
+                        return try await difference(db, pg, hostID: hostID) == nil
+                    }
+                    #expect(try await pg.psql("SELECT changes_seq IS NOT NULL FROM hosts") == "t")
+                    // Changed in place afterwards: the log carries the final values.
+                    writer.closeCoverage(endedNs: now, reason: "test")
+                    writer.record(gap: GapRecord(dockerHost: "test", fromNs: now - 10, toNs: now - 5, cause: "later", replayed: 0, reconciledNs: now, changesFound: 0))
+                    await writer.flush()
+                    try await eventually("the later changes forwarded") {
+                        let ended = try await pg.psql("SELECT count(*) FROM coverage WHERE ended_ns IS NOT NULL")
+                        guard ended == "1" else { return false }
+                        return try await difference(db, pg, hostID: hostID) == nil
+                    }
+                    group.cancelAll()
+                }
+                await writer.close()
+            }
+        }
     }
 
     @Test func everyTableReachesPostgreSQLWithItsFinalValuesThroughAKill9AndALostPosition() async throws {
