@@ -49,7 +49,7 @@ final class FleetConnection: Sendable {
                     current = Int(version)
                 }
                 guard current <= newest else {
-                    throw FleetError(.schemaNewer, "PostgreSQL at \(self.url) has fleet schema version \(current), newer than this audit binary knows (\(newest)); upgrade audit on this host (events stay in the local store meanwhile)")
+                    throw FleetError(.schemaNewer, "PostgreSQL at \(self.url) has fleet schema version \(current), newer than this audit binary knows (\(newest)); upgrade audit here")
                 }
                 for migration in migrations where migration.version > current {
                     for statement in SQLScript.statements(migration.sql) {

@@ -48,7 +48,7 @@ public final class FleetDeploymentRepository: DeploymentSink, DeploymentStoreHea
             try await connect()
         } catch {
             let problem = FleetProblem.describe(error, url: url)
-            guard problem.kind == .unreachable else { throw FleetError(problem.kind, Self.withoutForwardingNote(problem.message)) }
+            guard problem.kind == .unreachable else { throw problem }
             note(problem)
         }
     }
@@ -109,7 +109,7 @@ public final class FleetDeploymentRepository: DeploymentSink, DeploymentStoreHea
             }
         } catch {
             let problem = FleetProblem.describe(error, url: url)
-            throw FleetError(problem.kind, withoutForwardingNote(problem.message))
+            throw problem
         }
     }
 
@@ -192,14 +192,7 @@ public final class FleetDeploymentRepository: DeploymentSink, DeploymentStoreHea
         }
         guard changed else { return }
         logger.error("PostgreSQL is unavailable: deployment posts are answered 503 and stored once it answers again", metadata: [
-            "fleet.url": "\(url)", "fleet.problem": "\(problem.kind.rawValue)", "fleet.error": "\(Self.withoutForwardingNote(problem.message))",
+            "fleet.url": "\(url)", "fleet.problem": "\(problem.kind.rawValue)", "fleet.error": "\(problem.message)",
         ])
-    }
-
-    /// `FleetProblem`'s messages end with what a forwarding collector does meanwhile (its events wait in the
-    /// local store); `audit serve` and `audit import` have no such store, and say what they do in their own words.
-    static func withoutForwardingNote(_ message: String) -> String {
-        guard let note = message.range(of: "events stay in the local store") else { return message }
-        return String(message[..<note.lowerBound].dropLast(2))
     }
 }

@@ -1,6 +1,8 @@
 import PostgresNIO
 
-/// Turns what PostgresNIO and NIO throw into a `FleetError` a person can act on.
+/// Turns what PostgresNIO and NIO throw into a `FleetError` a person can act on. The message says what
+/// happened and what to do about PostgreSQL; what the caller does meanwhile (a collector keeps events in
+/// its store, `audit serve` answers 503) is for the caller to add.
 enum FleetProblem {
     static func describe(_ error: any Error, url: FleetURL) -> FleetError {
         if let error = error as? FleetError { return error }
@@ -9,10 +11,10 @@ enum FleetProblem {
                 let message = error.serverInfo?[.message] ?? "no message"
                 if state.hasPrefix("28") {
                     let password = url.passwordSource.map { "the password (from \($0))" } ?? "the password (none was given: put it in the URL, PGPASSWORD or the password file)"
-                    return FleetError(.authentication, "PostgreSQL at \(url) refused user \(url.user): \(message); check \(password) and the server's pg_hba.conf; events stay in the local store meanwhile")
+                    return FleetError(.authentication, "PostgreSQL at \(url) refused user \(url.user): \(message); check \(password) and the server's pg_hba.conf")
                 }
                 if state == "3D000" {
-                    return FleetError(.missingDatabase, "PostgreSQL at \(url) has no database \(url.database): create it (createdb -O \(url.user) \(url.database)); events stay in the local store meanwhile")
+                    return FleetError(.missingDatabase, "PostgreSQL at \(url) has no database \(url.database): create it (createdb -O \(url.user) \(url.database))")
                 }
                 // admin_shutdown, crash_shutdown, cannot_connect_now: the server is going or not there yet.
                 if state.hasPrefix("57P") { return unreachable(url, message) }
@@ -36,6 +38,6 @@ enum FleetProblem {
     }
 
     static func unreachable(_ url: FleetURL, _ reason: String) -> FleetError {
-        FleetError(.unreachable, "cannot reach PostgreSQL at \(url): \(reason); check that the server runs and listens there (listen_addresses, port, firewall); events stay in the local store and are forwarded once it answers")
+        FleetError(.unreachable, "cannot reach PostgreSQL at \(url): \(reason); check that the server runs and listens there (listen_addresses, port, firewall)")
     }
 }

@@ -68,8 +68,10 @@ public struct ForwarderService: Service {
                 try await session(ledger: ledger, identity: identity, backoff: &backoff, problem: &problem)
             } catch {
                 if Task.isCancelled { return }
-                let found = (error as? SQLiteError).map { FleetError(.server, "the local store failed while forwarding: \($0)") }
+                var found = (error as? SQLiteError).map { FleetError(.server, "the local store failed while forwarding: \($0)") }
                     ?? FleetProblem.describe(error, url: configuration.url)
+                found.message += found.kind == .unreachable ? "; events stay in the local store and are forwarded once it answers"
+                    : "; events stay in the local store meanwhile"
                 // Once per state: the reason within one (refused, timed out) may vary from try to try.
                 if found.kind != problem?.kind {
                     logger.error("forwarding to PostgreSQL failed; collecting goes on, forwarding is retried with backoff", metadata: [
