@@ -43,6 +43,7 @@ let package = Package(
                 .embedInCode("008_notifications.sql"),
                 .embedInCode("009_host_identity.sql"),
                 .embedInCode("010_forward_changes.sql"),
+                .embedInCode("011_forward_changes_deletes.sql"),
                 .embedInCode("postgres/001_fleet.sql"),
                 .embedInCode("postgres/002_fleet_records.sql"),
             ]

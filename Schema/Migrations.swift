@@ -20,6 +20,7 @@ public enum Migrations {
         Migration(version: 8, name: "008_notifications.sql", sql: String(decoding: PackageResources._08_notifications_sql, as: UTF8.self)),
         Migration(version: 9, name: "009_host_identity.sql", sql: String(decoding: PackageResources._09_host_identity_sql, as: UTF8.self)),
         Migration(version: 10, name: "010_forward_changes.sql", sql: String(decoding: PackageResources._10_forward_changes_sql, as: UTF8.self)),
+        Migration(version: 11, name: "011_forward_changes_deletes.sql", sql: String(decoding: PackageResources._11_forward_changes_deletes_sql, as: UTF8.self)),
     ]
 
     /// The fleet's PostgreSQL schema (`Schema/postgres/`), numbered on its own and recorded in that

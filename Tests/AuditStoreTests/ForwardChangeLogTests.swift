@@ -72,4 +72,27 @@ struct ForwardChangeLogTests {
         #expect(try ledger.pendingChanges(afterSeq: batch.throughSeq) == 1)
         await writer.close()
     }
+
+    /// Migration 011: a row retention deletes takes its note along, so a store whose target went away
+    /// keeps no notes for rows long gone; an hour's note stays while the hour has a group left.
+    @Test func deletedRowsLeaveTheLog() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("changes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/audit.db"
+        let writer = try EventWriter(path: path, logger: Logger(label: "test"), flushIntervalMs: 20)
+        _ = try ForwardingLedger(path: path).openChangeLog(target: "t", nowNs: 1)
+        writer.enqueue(events: Self.execs(0..<5, container: "c1") + Self.execs(5..<10, container: "c2"), source: .stream)
+        writer.record(gap: GapRecord(dockerHost: "test", fromNs: Self.base, toNs: Self.base + 5, cause: "test", replayed: 0, reconciledNs: nil, changesFound: nil))
+        await writer.flush()
+        await writer.close()
+        #expect(try logged(path).map(\.table).sorted() == ["exec_commands", "gaps"])
+
+        let db = try Database(path: path)
+        try db.prepare("DELETE FROM gaps").run()
+        try db.prepare("DELETE FROM exec_commands WHERE actor = (SELECT id FROM actors WHERE docker_id = 'c1')").run()
+        #expect(try logged(path).map(\.table) == ["exec_commands"], "the hour still has c2's group")
+        try db.prepare("DELETE FROM exec_commands").run()
+        #expect(try logged(path).isEmpty)
+    }
 }
