@@ -28,6 +28,21 @@ final class FleetConnection: Sendable {
         }
     }
 
+    /// Connects with PostgresNIO's own logging above warning (its per-statement lines are noise here) and
+    /// brings the fleet schema up to date, closing the connection again if that fails.
+    static func connectMigrated(_ url: FleetURL, logger: Logger) async throws -> FleetConnection {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let connection = try await connect(url, logger: quiet)
+        do {
+            try await connection.migrate()
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+
     func close() async {
         try? await connection.close()
     }

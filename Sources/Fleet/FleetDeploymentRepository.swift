@@ -148,15 +148,7 @@ public final class FleetDeploymentRepository: DeploymentSink, DeploymentStoreHea
     }
 
     private func connect() async throws {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
-        let connection = try await FleetConnection.connect(url, logger: quiet)
-        do {
-            try await connection.migrate()
-        } catch {
-            await connection.close()
-            throw error
-        }
+        let connection = try await FleetConnection.connectMigrated(url, logger: logger)
         let now = Timestamp.now().nanoseconds
         let recovered = state.withLock { state in
             defer {

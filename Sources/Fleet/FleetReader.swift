@@ -17,16 +17,20 @@ public final class FleetReader: Sendable {
     /// Connects and brings the fleet schema up to date (a fresh database gets its tables; a newer one
     /// is refused with what to do).
     public static func open(_ url: FleetURL, logger: Logger) async throws -> FleetReader {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
-        let connection = try await FleetConnection.connect(url, logger: quiet)
+        FleetReader(connection: try await FleetConnection.connectMigrated(url, logger: logger))
+    }
+
+    /// Opens a reader for `body` and closes it however the body ends.
+    public static func with<T: Sendable>(_ url: FleetURL, logger: Logger, _ body: (FleetReader) async throws -> T) async throws -> T {
+        let reader = try await open(url, logger: logger)
         do {
-            try await connection.migrate()
+            let result = try await body(reader)
+            await reader.close()
+            return result
         } catch {
-            await connection.close()
+            await reader.close()
             throw error
         }
-        return FleetReader(connection: connection)
     }
 
     public func close() async {

@@ -49,14 +49,9 @@ struct AckCommand: AsyncParsableCommand {
         let who = by ?? environment["SUDO_USER"] ?? environment["USER"] ?? "unknown"
         let expiresAt = expires.flatMap { Self.expiry($0, now: now) }
         if let url = try store.fleetURL() {
-            let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.ack"))
-            do {
+            try await FleetReader.with(url, logger: store.makeLogger(label: "audit.ack")) { [findingID, reason] reader in
                 try await reader.acknowledge(findingID: findingID, by: who, reason: reason, atNs: now.nanoseconds, expiresNs: expiresAt?.nanoseconds)
-            } catch {
-                await reader.close()
-                throw error
             }
-            await reader.close()
             Terminal.out("acknowledged \(findingID) in the fleet by \(who): \(reason)" + (expiresAt.map { " until \(RFC3339.format($0))" } ?? ""))
             return
         }

@@ -47,15 +47,9 @@ struct DeploymentsCommand: AsyncParsableCommand {
 
     /// The fleet's records, each with the host that received it (`audit serve` shows as "(fleet)").
     private func printFleet(_ url: FleetURL, since: Timestamp, until: Timestamp) async throws {
-        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.deployments"))
-        let found: [(receivedBy: String?, record: DeploymentRecord)]
-        do {
-            found = try await reader.deployments(fromNs: since.nanoseconds, toNs: until.nanoseconds)
-        } catch {
-            await reader.close()
-            throw error
+        let found = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.deployments")) { reader in
+            try await reader.deployments(fromNs: since.nanoseconds, toNs: until.nanoseconds)
         }
-        await reader.close()
         var out = Terminal.Buffered()
         switch format {
         case .json:

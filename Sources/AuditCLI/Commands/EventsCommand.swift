@@ -39,16 +39,10 @@ struct EventsCommand: AsyncParsableCommand {
     func run() async throws {
         let (since, until) = try window.resolve()
         if let url = try store.fleetURL() {
-            let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.events"))
-            let found: [(host: FleetHost, event: StoredEvent)]
-            do {
-                found = try await reader.events(EventQuery(sinceNs: since.nanoseconds, untilNs: until.nanoseconds, container: container, type: type, project: project),
-                                                hosts: try await reader.hosts(named: host))
-            } catch {
-                await reader.close()
-                throw error
+            let query = EventQuery(sinceNs: since.nanoseconds, untilNs: until.nanoseconds, container: container, type: type, project: project)
+            let found = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.events")) { [host] reader in
+                try await reader.events(query, hosts: try await reader.hosts(named: host))
             }
-            await reader.close()
             print(found, since: since, until: until)
             return
         }

@@ -133,15 +133,9 @@ struct PruneCommand: AsyncParsableCommand {
             Terminal.out("retention is 0 (keep everything): nothing dropped")
             return
         }
-        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.prune"))
-        let outcome: FleetPruner.Outcome
-        do {
-            outcome = try await FleetPruner(reader: reader).prune(beforeNs: cutoff)
-        } catch {
-            await reader.close()
-            throw error
+        let outcome = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.prune")) { reader in
+            try await FleetPruner(reader: reader).prune(beforeNs: cutoff)
         }
-        await reader.close()
         if outcome.droppedPartitions.isEmpty {
             Terminal.out("no day of events lies wholly before \(RFC3339.format(Timestamp(nanoseconds: cutoff))): nothing dropped")
         } else {

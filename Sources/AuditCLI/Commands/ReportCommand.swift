@@ -92,16 +92,10 @@ struct ReportCommand: AsyncParsableCommand {
     /// Every host's report from the fleet's PostgreSQL, printed; the engine runs on a thread of its own
     /// because the fleet store's reads block.
     private func fleetReport(_ url: FleetURL, query: FindingsQuery) async throws -> [HostReport] {
-        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.report"))
-        let reports: [HostReport]
-        do {
+        let reports = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.report")) { [host] reader in
             let hosts = try await reader.hosts(named: host)
-            reports = try await OwnThread.run("fleet-report") { () throws in try FleetFindings.evaluate(reader, hosts: hosts, query: query) }
-        } catch {
-            await reader.close()
-            throw error
+            return try await OwnThread.run("fleet-report") { () throws in try FleetFindings.evaluate(reader, hosts: hosts, query: query) }
         }
-        await reader.close()
         var out = Terminal.Buffered()
         switch format {
         case .table: FleetReportRendering.table(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: inBand).forEach { out.line($0) }

@@ -96,15 +96,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func fleet(_ url: FleetURL) async throws {
-        let reader = try await FleetReader.open(url, logger: store.makeLogger(label: "audit.status"))
-        let status: FleetStatus
-        do {
-            status = try await reader.status()
-        } catch {
-            await reader.close()
-            throw error
-        }
-        await reader.close()
+        let status = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.status")) { try await $0.status() }
         let now = Timestamp.now().nanoseconds
         func time(_ ns: Int64) -> String { RFC3339.format(Timestamp(nanoseconds: ns)) }
         func age(_ ns: Int64) -> String { DurationFormat.short(nanoseconds: now - ns) + " ago" }
