@@ -9,6 +9,11 @@
 -- nothing was sent yet, the forwarder sends every row once (a full copy) and then follows the log.
 ALTER TABLE hosts ADD COLUMN changes_seq bigint;
 
+-- How far the host's events have reached PostgreSQL, on the host's clock: every event it stored with a
+-- time before this is here. A report takes the host as watching only up to the lesser of this and its
+-- coverage heartbeat, so a host still catching up on a backlog reads as blind there, not as quiet.
+ALTER TABLE hosts ADD COLUMN events_until_ns bigint;
+
 -- Container snapshots (SQLite container_snapshots). config is the normalised inspect as JSON text,
 -- NULL for a removal.
 CREATE TABLE snapshots (
