@@ -3,8 +3,9 @@
 public struct FleetHost: Sendable, Equatable {
     public var hostID: String
     public var name: String
-    /// The newest heartbeat of its watching that reached PostgreSQL: after it, the host is blind to
-    /// the fleet (stopped, cut off, or not forwarding), whatever happened there.
+    /// How far its watching reached the fleet: the newest heartbeat of its coverage that reached
+    /// PostgreSQL, or how far its events have arrived if that is less. After it the host is blind to
+    /// the fleet (stopped, cut off, not forwarding, or still catching up), whatever happened there.
     public var watchedUntilNs: Int64?
     /// Events before this were dropped by the fleet's retention.
     public var eventsBeforeNs: Int64?

@@ -39,14 +39,16 @@ public final class FleetReader: Sendable {
 
     public var url: FleetURL { connection.url }
 
-    /// Every host that ever forwarded, by name; with `named`, the hosts whose name or id is that.
+    /// Every host that ever forwarded, by name; with `named`, the hosts whose name or id is that. A host
+    /// watched up to the lesser of its last forwarded heartbeat and how far its events have arrived: one
+    /// still catching up on a backlog is blind over what has not arrived, not quiet.
     public func hosts(named: String? = nil) async throws -> [FleetHost] {
         let connection = self.connection
         let all = try await connection.run {
             var hosts: [FleetHost] = []
             let rows = try await connection.connection.query("""
                 SELECT h.host_id, h.name,
-                       (SELECT max(coalesce(c.ended_ns, c.last_seen_ns)) FROM coverage c WHERE c.host_id = h.host_id),
+                       least((SELECT max(coalesce(c.ended_ns, c.last_seen_ns)) FROM coverage c WHERE c.host_id = h.host_id), h.events_until_ns),
                        (SELECT events_before_ns FROM fleet_retention WHERE id = 1)
                 FROM hosts h ORDER BY h.name, h.host_id
                 """, logger: connection.logger)

@@ -117,7 +117,6 @@ public struct ForwarderService: Service {
             try await connection.migrate()
             try await connection.announce(identity)
             let confirmed = try await connection.confirmedNs(hostID: identity.hostID)
-            backoff.reset()
             logger.info(problem == nil ? "connected to PostgreSQL" : "connected to PostgreSQL again; forwarding resumes", metadata: [
                 "fleet.url": "\(target)", "fleet.confirmed": "\(confirmed.map { RFC3339.format(Timestamp(nanoseconds: $0)) } ?? "nothing yet")",
             ])
@@ -126,7 +125,7 @@ public struct ForwarderService: Service {
                 $0.connected = true
                 $0.lastError = nil
             }
-            try await pump(connection: connection, ledger: ledger, identity: identity, confirmedNs: confirmed)
+            try await pump(connection: connection, ledger: ledger, identity: identity, confirmedNs: confirmed, backoff: &backoff)
         } catch {
             await connection.close()
             throw error
@@ -136,12 +135,19 @@ public struct ForwarderService: Service {
     /// Sends the store's events after what PostgreSQL confirmed, in primary key order, batch by batch,
     /// taking turns with the other tables' changed rows (`RecordPump`): neither waits on the other's
     /// backlog, and a failure in either ends the connection the same way.
-    private func pump(connection: FleetConnection, ledger: ForwardingLedger, identity: HostIdentity, confirmedNs confirmed: Int64?) async throws {
+    ///
+    /// Nothing dated past the host's clock (plus `futureSlackNs`) is sent yet: one event stamped in the
+    /// future (a clock stepped back, a skewed `audit ingest`) would otherwise carry the position past
+    /// every event stored after it. PostgreSQL's newest time is trusted only up to now for the same reason.
+    private func pump(connection: FleetConnection, ledger: ForwardingLedger, identity: HostIdentity, confirmedNs confirmed: Int64?,
+                      backoff: inout Backoff) async throws {
         let overlap = configuration.overlapNs
         let limit = configuration.batchSize
         let target = self.target
-        var confirmedNs = confirmed
-        let startNs = confirmed.map { Self.minus($0, overlap) } ?? .min
+        var confirmedNs = confirmed.map { min($0, Timestamp.now().nanoseconds) }
+        let startNs = confirmedNs.map { Self.minus($0, overlap) } ?? .min
+        var eventsUntilNs: Int64?
+        var markedUntilNs: Int64?
         var cursor = ForwardCursor.start(atNs: startNs)
         var sent = SentTimes(floorNs: startNs)
         let stored = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.state(target: target) }
@@ -153,6 +159,10 @@ public struct ForwarderService: Service {
                                                  logger: logger)
 
         func report() async throws {
+            if let until = eventsUntilNs, until != markedUntilNs {
+                try await connection.markEventsUntil(until, hostID: identity.hostID)
+                markedUntilNs = until
+            }
             let holds = confirmedNs
             let backlog = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.backlog(afterNs: holds) }
             let rows = backlog.rows
@@ -195,22 +205,38 @@ public struct ForwarderService: Service {
                     sent = SentTimes(floorNs: windowStart)
                 }
             }
+            let now = Timestamp.now().nanoseconds
+            let horizon = Self.plus(now, Self.futureSlackNs)
+            if cursor.timeNs > horizon {
+                // The clock went back below what was already sent: go on from the clock again (PostgreSQL
+                // drops what it holds), or everything stored from now on would lie behind the position.
+                logger.warning("the host's clock is behind events already forwarded; forwarding goes on from the clock", metadata: [
+                    "fleet.position": "\(RFC3339.format(Timestamp(nanoseconds: cursor.timeNs)))", "fleet.clock": "\(RFC3339.format(Timestamp(nanoseconds: now)))"])
+                cursor = .start(atNs: Self.minus(now, overlap))
+                sent = SentTimes(floorNs: cursor.timeNs)
+                confirmedNs = confirmedNs.map { min($0, now) }
+            }
             let after = cursor
-            let batch = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.events(after: after, limit: limit) }
+            let read = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.events(after: after, limit: limit) }
+            // Sorted by time: what lies past the horizon waits until the clock reaches it.
+            let batch = read.prefix { $0.timeNs <= horizon }
             guard let first = batch.first, let last = batch.last else {
                 recordedGapsChecked = gapsChecked
+                // Caught up: every event stored by now is in PostgreSQL, but one stored a moment late behind it.
+                eventsUntilNs = max(eventsUntilNs ?? .min, Self.minus(now, overlap))
                 return false
             }
             let batchDays = Set(batch.map { Self.day($0.timeNs) })
             if !batchDays.isSubset(of: days) {
                 // The next day too, so a host crossing midnight does not wait on the catalog.
-                try await connection.createPartitions(fromNs: first.timeNs, toNs: last.timeNs.addingReportingOverflow(Self.dayNs).partialValue)
+                try await connection.createPartitions(fromNs: first.timeNs, toNs: Self.plus(last.timeNs, Self.dayNs))
                 days.formUnion(batchDays.flatMap { [$0, $0 + 1] })
             }
-            let inserted = try await connection.insert(batch, hostID: identity.hostID)
+            let inserted = try await connection.insert(Array(batch), hostID: identity.hostID)
             cursor = last.cursor
             sent.append(batch.map(\.timeNs), keepingFrom: Self.minus(cursor.timeNs, overlap))
             confirmedNs = max(confirmedNs ?? .min, last.timeNs)
+            eventsUntilNs = max(eventsUntilNs ?? .min, Self.minus(last.timeNs, overlap))
             status.update {
                 $0.rowsSent += batch.count
                 $0.rowsInserted += inserted
@@ -219,10 +245,17 @@ public struct ForwarderService: Service {
             return true
         }
 
+        var working = false
         while true {
             try Task.checkCancellation()
             let sentEvents = try await sendEvents()
             let sentRecords = try await records.step(connection: connection)
+            if !working {
+                // Only a connection that did its work ends the backoff: one failing the same way each time
+                // (a refused batch) must not reconnect and migrate twice a second.
+                backoff.reset()
+                working = true
+            }
             if sentRecords { status.update { $0.recordsSent = records.rowsSent } }
             if !sentEvents && !sentRecords {
                 status.update { $0.lastSuccessNs = Timestamp.now().nanoseconds }
@@ -244,6 +277,13 @@ public struct ForwarderService: Service {
     static func minus(_ a: Int64, _ b: Int64) -> Int64 {
         a < Int64.min + b ? .min : a - b
     }
+
+    static func plus(_ a: Int64, _ b: Int64) -> Int64 {
+        a > Int64.max - b ? .max : a + b
+    }
+
+    /// How far past the host's clock an event may be dated and still be sent now.
+    static let futureSlackNs: Int64 = 5_000_000_000
 }
 
 /// The times of the rows sent since `floorNs` in this connection, oldest first, kept for the overlap

@@ -250,6 +250,45 @@ struct FleetForwardingTests {
         }
     }
 
+    /// One event dated ten minutes ahead (a clock stepped back, a skewed dump) is held until its time
+    /// comes instead of carrying the position past everything stored after it; how far the host's events
+    /// have arrived is recorded for the fleet's readers.
+    @Test func anEventDatedInTheFutureDoesNotHideTheOnesAfterIt() async throws {
+        try await TestPostgres.with { pg in
+            try await withTemporaryDirectory { dir in
+                let db = dir + "/audit.db"
+                let logger = Logger(label: "test")
+                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let now = Timestamp.now().nanoseconds
+                func event(_ action: String, _ actor: String, at ns: Int64) -> DockerEvent {
+                    DockerEvent(type: "container", action: action, actorID: actor, attributes: Attributes(["name": actor]), scope: "local", timeNano: ns)
+                }
+                writer.enqueue(events: (0..<10).map { event("start", "c\($0)", at: now - 60_000_000_000 + Int64($0) * 1_000_000_000) }
+                               + [event("stop", "skewed", at: now + 600_000_000_000)], source: .stream)
+                await writer.flush()
+                var configuration = ForwarderService.Configuration(url: try FleetURL.parse(pg.url, environment: [:]), hostName: "fleet-d")
+                configuration.pollInterval = .milliseconds(50)
+                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
+                func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await forwarder.run() }
+                    try await eventually("the ten events of the past forwarded") { try await count() == 10 }
+                    // Stored after the skewed one, dated now: it must not lie behind the forwarder's position.
+                    writer.enqueue(events: [event("kill", "c1", at: Timestamp.now().nanoseconds)], source: .stream)
+                    await writer.flush()
+                    try await eventually("the event after the skewed one forwarded") { try await count() == 11 }
+                    #expect(try await pg.psql("SELECT count(*) FROM events WHERE actor_id = 'skewed'") == "0", "held until its time")
+                    try await eventually("how far the events arrived, recorded", timeout: .seconds(10)) {
+                        let until = try await Int64(pg.psql("SELECT coalesce(events_until_ns, 0) FROM hosts")) ?? 0
+                        return until > now - 10_000_000_000 && until < now + 60_000_000_000
+                    }
+                    group.cancelAll()
+                }
+                await writer.close()
+            }
+        }
+    }
+
     @Test func aSchemaNewerThanTheBinaryIsRefused() async throws {
         try await TestPostgres.with { pg in
             let url = try FleetURL.parse(pg.url, environment: [:])
