@@ -22,6 +22,7 @@ public enum FindingsEngine {
             acks: inputs.acks, maxAgeNs: query.maxAgeNs, now: query.nowNs)
         let findings = (analysis.findings + drift + reconciliation.findings).sorted { $0.timeNano > $1.timeNano }.filter(query.admits)
         let project = query.project
+        let retention = try store.retentionHorizons()
         return ReportModel(
             fromNs: query.fromNs, toNs: query.toNs, findings: findings,
             reconciliation: reconciliation.projects,
@@ -31,7 +32,9 @@ public enum FindingsEngine {
             deployments: inputs.records.filter { $0.startedAt.nanoseconds <= query.toNs && ($0.finishedAt?.nanoseconds ?? .max) >= query.fromNs }
                 .filter { r in project.map { r.project == nil || r.project == $0 } ?? true },
             coverage: inputs.coverage,
-            gaps: inputs.gaps.filter { $0.toNs >= query.fromNs && $0.fromNs <= query.toNs },
-            retention: try store.retentionHorizons())
+            // A gap wholly before what retention kept is part of the pruned stretch, which the report
+            // calls pruned (retention keeps a table's newest row, however old: see StorePruner).
+            gaps: inputs.gaps.filter { $0.toNs >= max(query.fromNs, retention.eventsBeforeNs ?? .min) && $0.fromNs <= query.toNs },
+            retention: retention)
     }
 }

@@ -4,9 +4,9 @@ import PostgresNIO
 
 /// The fleet's retention (`audit prune --db postgresql://…`): whole day partitions of `events` that lie
 /// entirely before the cut-off are dropped (no row-by-row delete, no bloat, space back at once), the
-/// hourly exec summary with them, and `fleet_retention` moves so reports say "pruned" there. The small
-/// tables (snapshots, coverage, gaps, deployments, findings, acks) are kept: a report needs each
-/// container's history and they are a sliver of the events.
+/// hourly exec summary and the health probes' exec inspections with them, and `fleet_retention` moves so
+/// reports say "pruned" there, all in one transaction. The small tables (snapshots, coverage, gaps,
+/// deployments, findings, acks) are kept: a report needs each container's history.
 ///
 /// A host catching up on a backlog older than the cut-off re-creates its day's partition: the next prune
 /// drops it again.
@@ -33,26 +33,40 @@ public struct FleetPruner: Sendable {
                 WHERE i.inhparent = 'events'::regclass ORDER BY c.relname
                 """, logger: connection.logger)
             for try await (name, bytes) in rows.decode((String, Int64).self) {
-                guard let day = Self.day(ofPartition: name) else { continue }
-                partitions.append((name, day * Self.dayNs, (day + 1) * Self.dayNs, bytes))
+                // A day past what nanoseconds can hold (after 2262) is no partition the forwarder made.
+                guard let day = Self.day(ofPartition: name), case let (from, false) = day.multipliedReportingOverflow(by: Self.dayNs),
+                      case let (to, false) = from.addingReportingOverflow(Self.dayNs) else { continue }
+                partitions.append((name, from, to, bytes))
             }
-            var dropped: [String] = []
-            var freed: Int64 = 0
-            var horizon: Int64?
-            for p in partitions where p.toNs <= cutoff {
-                try await connection.connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \"\(p.name)\""), logger: connection.logger)
-                dropped.append(p.name)
-                freed += p.bytes
-                horizon = max(horizon ?? .min, p.toNs)
-            }
-            if let horizon {
+            let old = partitions.filter { $0.toNs <= cutoff }
+            guard let horizon = old.map(\.toNs).max() else { return Outcome(droppedPartitions: [], bytesFreed: 0, eventsBeforeNs: nil) }
+            // One transaction: the days go with the horizon that says so, or nothing goes. Dropping a
+            // partition locks all of `events`; waiting behind a long report would queue every host's
+            // insert behind the drop, so the wait is short and the prune says to try again.
+            try await connection.connection.query("BEGIN", logger: connection.logger)
+            do {
+                try await connection.connection.query("SET LOCAL lock_timeout = '5s'", logger: connection.logger)
+                for p in old {
+                    try await connection.connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \"\(p.name)\""), logger: connection.logger)
+                }
                 try await connection.connection.query("DELETE FROM exec_commands WHERE hour < \(horizon / 3_600_000_000_000)", logger: connection.logger)
+                // Health probes' inspections go with their days; a person's (tty or privileges) stays, as on a host.
+                try await connection.connection.query("""
+                    DELETE FROM exec_sessions WHERE inspected_ns < \(horizon) AND NOT coalesce(tty OR privileged, false)
+                    """, logger: connection.logger)
                 try await connection.connection.query("""
                     INSERT INTO fleet_retention (id, events_before_ns) VALUES (1, \(horizon))
                     ON CONFLICT (id) DO UPDATE SET events_before_ns = greatest(fleet_retention.events_before_ns, EXCLUDED.events_before_ns), pruned_at = now()
                     """, logger: connection.logger)
+                try await connection.connection.query("COMMIT", logger: connection.logger)
+            } catch {
+                _ = try? await connection.connection.query("ROLLBACK", logger: connection.logger)
+                if let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "55P03" {
+                    throw FleetError(.server, "PostgreSQL at \(connection.url): the event days could not be locked within 5 s (a long report or query holds them); nothing was dropped, run audit prune again")
+                }
+                throw error
             }
-            return Outcome(droppedPartitions: dropped, bytesFreed: freed, eventsBeforeNs: horizon)
+            return Outcome(droppedPartitions: old.map(\.name), bytesFreed: old.reduce(0) { $0 + $1.bytes }, eventsBeforeNs: horizon)
         }
     }
 

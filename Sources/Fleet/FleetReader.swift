@@ -72,14 +72,17 @@ public final class FleetReader: Sendable {
         FleetHostStore(host: host, connection: connection)
     }
 
-    /// Events of `hosts` in the window, oldest first, at most `limit`; the container filter is an id
-    /// prefix or a name the events carried.
-    public func events(_ query: EventQuery, hosts: [FleetHost]) async throws -> [(host: FleetHost, event: StoredEvent)] {
+    /// The most `audit events --db postgresql://…` lists at once: a fleet's day is millions of events.
+    public static let eventListLimit = 100_000
+
+    /// Events of `hosts` in the window, oldest first, at most `query.limit` (else `eventListLimit`) and
+    /// whether there were more; the container filter is an id prefix or a name the events carried.
+    public func events(_ query: EventQuery, hosts: [FleetHost]) async throws -> (events: [(host: FleetHost, event: StoredEvent)], truncated: Bool) {
         let byID = Dictionary(hosts.map { ($0.hostID, $0) }, uniquingKeysWith: { a, _ in a })
         let ids = Array(byID.keys)
         let container = query.container
         let prefix = container.map { $0.lowercased() + "%" }
-        let limit = Int64(query.limit ?? 100_000)
+        let limit = query.limit ?? Self.eventListLimit
         let connection = self.connection
         let found = try await connection.run {
             var out: [(String, StoredEvent)] = []
@@ -90,12 +93,13 @@ public final class FleetReader: Sendable {
                   AND (\(query.project)::text IS NULL OR e.project = \(query.project))
                   AND (\(container)::text IS NULL OR e.actor_id LIKE \(prefix)
                        OR (e.attributes::jsonb ->> 'name') = \(container))
-                ORDER BY e.time_ns, e.host_id, e.actor_id LIMIT \(limit)
+                ORDER BY e.time_ns, e.host_id, e.actor_id LIMIT \(Int64(limit) + 1)
                 """, logger: connection.logger)
             for try await row in rows { out.append(try Self.hostAndEvent(row)) }
             return out
         }
-        return found.compactMap { id, event in byID[id].map { ($0, event) } }
+        let events = found.prefix(limit).compactMap { id, event in byID[id].map { ($0, event) } }
+        return (events, found.count > limit)
     }
 
     private static func hostAndEvent(_ row: PostgresRow) throws -> (String, StoredEvent) {

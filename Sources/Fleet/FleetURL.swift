@@ -53,7 +53,7 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
     static func parseURL(_ text: String) throws(FleetError) -> FleetURL {
         let shown = masked(text)
         var rest = Substring(text)
-        guard let scheme = ["postgresql://", "postgres://"].first(where: { rest.hasPrefix($0) }) else {
+        guard let scheme = ["postgresql://", "postgres://"].first(where: { rest.prefix($0.count).lowercased() == $0 }) else {
             throw .invalidURL(shown, "it must start with postgresql://")
         }
         rest = rest.dropFirst(scheme.count)

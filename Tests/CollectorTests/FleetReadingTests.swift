@@ -1,4 +1,9 @@
+import AuditStore
+import AuditSupport
+import Deployments
+import DockerAPI
 import Foundation
+import Logging
 import Testing
 
 /// The reading commands against a fleet PostgreSQL that cannot be used: each says what happened with the
@@ -37,6 +42,30 @@ struct FleetReadingTests {
             let hostOnly = try await failure(["ingest", "--db", pg.url, "/dev/null"])
             #expect(hostOnly.stderr.contains("not on the fleet's PostgreSQL") && hostOnly.stderr.contains("report, events, deployments"), "\(hostOnly.stderr)")
             #expect(!hostOnly.stderr.contains(TestPostgres.password), "\(hostOnly.stderr)")
+        }
+    }
+
+    /// A host forwarding as web-1 on a machine with another hostname: its own report judges a record for
+    /// host web-1 as the fleet report does, in band (it used the machine's hostname and flagged it).
+    @Test func aHostsOwnReportNamesItAsItsCollectorDoes() async throws {
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/audit.db"
+            let writer = try EventWriter(path: db, logger: Logger(label: "test"), flushIntervalMs: 20)
+            let at = Timestamp.now().nanoseconds - 600_000_000_000
+            let labels = ["name": "shop_api_1", "com.docker.compose.project": "shop", "com.docker.compose.service": "api", "memory": "134217728"]
+            writer.enqueue(events: [DockerEvent(type: "container", action: "update", actorID: "c0ffee", attributes: Attributes(labels), scope: "local", timeNano: at)],
+                           source: .stream)
+            await writer.flush()
+            await writer.close()
+            _ = try ForwardingLedger(path: db).identity(name: "web-1-\(ProcessInfo.processInfo.processIdentifier)")
+            let record = DeploymentRecord(id: "d-web-1", source: .webhook, host: "web-1-\(ProcessInfo.processInfo.processIdentifier)", project: "shop",
+                                          status: .success, startedAt: Timestamp(nanoseconds: at - 1_000_000_000), finishedAt: Timestamp(nanoseconds: at + 1_000_000_000))
+            _ = try DeploymentRepository(path: db).store(record, deliveryID: nil)
+            let text = try await TestEngine.run([TestEngine.auditBinary, "report", "--db", db, "--since", "1h", "--format", "json", "--in-band"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let inBand = json["in_band"] as? [[String: Any]] ?? []
+            #expect(inBand.contains { $0["deployment"] as? String == "d-web-1" }, "\(text.prefix(1_500))")
+            #expect((json["findings"] as? [Any] ?? []).isEmpty, "\(text.prefix(1_500))")
         }
     }
 }

@@ -210,7 +210,8 @@ import Testing
             #expect(try Self.count(path, "SELECT count(*) FROM events WHERE time_ns < \(Self.day(5))") == 1)
             #expect(try Self.count(path, "SELECT count(*) FROM events e JOIN actors a ON a.id = e.actor WHERE a.docker_id = '\(Self.api)' AND e.action = 'create'") == 1)
             // The api keeps its baseline and its latest snapshot; the removed container keeps none.
-            #expect(try Self.count(path, "SELECT count(*) FROM container_snapshots") == 2)
+            // (And the table's newest row, whatever it is, keeps the highest id: see idsAreNeverHandedOutAgain.)
+            #expect(try Self.count(path, "SELECT count(*) FROM container_snapshots WHERE id < (SELECT max(id) FROM container_snapshots)") == 2)
             #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions WHERE exec_id = 'h-old'") == 0)
             // The person's, the tty exec, and the probe inspected on day 15; the day-8 probes' went with their hour.
             #expect(try Self.count(path, "SELECT count(*) FROM exec_sessions") == 4)
@@ -218,15 +219,35 @@ import Testing
             let deployments = try StoreReader(path: path).deployments(fromNs: .min, toNs: .max).map(\.id).sorted()
             #expect(deployments == ["dep-create", "dep-new", "dep-open"],
                     "the deployment that made the running container stays, and the open one that still covers kept changes")
-            #expect(try Self.count(path, "SELECT count(*) FROM gaps") == 0)
+            #expect(try Self.count(path, "SELECT count(*) FROM gaps") == 1, "the newest stays, however old: its id stays the highest")
             #expect(try Self.count(path, "SELECT count(*) FROM coverage") == 1)
             #expect(try Self.count(path, "SELECT count(*) FROM drift_findings") == 1, "the resolved orphan goes, the open drift stays")
-            #expect(try Self.count(path, "SELECT count(*) FROM acks") == 2, "acknowledgements stay until they expire")
+            #expect(try Self.count(path, "SELECT count(*) FROM acks WHERE id < (SELECT max(id) FROM acks)") == 2, "acknowledgements stay until they expire")
             let outbox = try Self.text(path, "SELECT group_concat(finding_id, ' ') FROM (SELECT finding_id FROM notifications ORDER BY id)")
             #expect(outbox == Self.memoryDrift.id(project: "shop"), "delivered and long-pending notifications go; the open drift's stays")
             // `audit status` counts what is left, not what was ever stored.
             let status = try StoreReader(path: path).status()
             #expect(status.eventsBySource.reduce(0) { $0 + $1.1 } == Int(try Self.count(path, "SELECT count(*) FROM events")))
+        }
+    }
+
+    /// The fleet keys snapshots, coverage, gaps and acks by their local ids: after a prune a new row must
+    /// not get an id an older (forwarded) row had.
+    @Test func idsAreNeverHandedOutAgainAfterAPrune() async throws {
+        try await Self.withStore { path in
+            let tables = ["gaps", "acks", "coverage", "container_snapshots"]
+            var before: [String: Int64] = [:]
+            for t in tables { before[t] = try Self.count(path, "SELECT coalesce(max(id), 0) FROM \(t)") }
+            _ = try Self.prune(path)
+            let db = try Database(path: path)
+            try db.execute("INSERT INTO gaps (docker_host, from_ns, to_ns, cause) VALUES ('x', 1, 2, 'test')")
+            try db.execute("INSERT INTO acks (finding_id, by, reason, at_ns) VALUES ('f', 'me', 'test', 1)")
+            try db.execute("INSERT INTO coverage (docker_host, started_ns, last_seen_ns) VALUES ('x', 1, 2)")
+            try db.execute("INSERT INTO container_snapshots (actor, taken_ns, reason) VALUES (1, 1, 'test')")
+            for t in tables {
+                let newest = try Self.count(path, "SELECT max(id) FROM \(t)")
+                #expect(newest > before[t] ?? 0, "\(t): a new row got id \(newest), at most the \(before[t] ?? 0) stored before")
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import Testing
         #expect(FleetPruner.day(ofPartition: "events_19691231") == -1)
         #expect(FleetPruner.day(ofPartition: "events_20000229") == 11_016)
         #expect(FleetPruner.day(ofPartition: "events_20261206") == 20_793)
+        #expect(FleetPruner.day(ofPartition: "events_99991231") == 2_932_896, "a day, though past what nanoseconds hold: the pruner skips it")
     }
 
     @Test func otherTablesAreNeverTakenForADay() {

@@ -15,6 +15,13 @@ struct FleetURLTests {
         #expect(url.description == "postgresql://audit:***@127.0.0.1:5432/audit")
     }
 
+    /// URL schemes are case-insensitive (RFC 3986): an upper-case one is the fleet's URL, not a file name.
+    @Test func theSchemeIsCaseInsensitive() throws {
+        let url = try FleetURL.parse("POSTGRESQL://audit:s3cret@127.0.0.1/audit", environment: [:])
+        #expect(url.password == "s3cret" && url.database == "audit")
+        #expect(url.description == "postgresql://audit:***@127.0.0.1:5432/audit")
+    }
+
     @Test func theDefaultsAreLibpqs() throws {
         let url = try FleetURL.parse("postgres://fleet@db.example.internal/events?sslmode=require", environment: [:])
         #expect(url.port == 5432)

@@ -72,7 +72,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Forward stored events to the fleet's PostgreSQL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require] (env AUDIT_FORWARD; the password also from PGPASSWORD or ~/.pgpass).", valueName: "url"))
     var forward: String?
 
-    @Option(help: ArgumentHelp("This host's name in the fleet (default the machine's hostname); its id is made once and kept in the store.", valueName: "name"))
+    @Option(help: ArgumentHelp("This host's name in the fleet and in deployment records (default the machine's hostname): the alerts and this store's `audit report` judge records' host field by it; its id is made once and kept in the store.", valueName: "name"))
     var hostName: String?
 
     @Option(help: ArgumentHelp("The configuration file: `audit collect`'s long options as `key: value` lines (env AUDIT_CONFIG; default \(ConfigFile.defaultPath) when it exists). Environment variables and flags override it.", valueName: "path"))
@@ -143,7 +143,9 @@ struct CollectCommand: AsyncParsableCommand {
             let sinks = try given.map { text throws(NotifyConfigurationError) in try SinkConfiguration.parse(text) }
             let secret = try settings.secret(file: "notify-secret-file", variable: "AUDIT_NOTIFY_SECRET", environment: ProcessInfo.processInfo.environment)
             let configuration = NotifierService.Configuration(
-                sinks: sinks, secret: secret.map { String(decoding: $0, as: UTF8.self) }, minimumSeverity: minimum, host: ReportCommand.hostname())
+                sinks: sinks, secret: secret.map { String(decoding: $0, as: UTF8.self) }, minimumSeverity: minimum,
+                // The name deployment records use for this host: the fleet's (--host-name) when given.
+                host: settings.text("host-name") ?? ReportCommand.hostname())
             try configuration.validate()
             return configuration
         } catch let error as NotifyConfigurationError {

@@ -43,7 +43,10 @@ struct EventsCommand: AsyncParsableCommand {
             let found = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.events")) { [host] reader in
                 try await reader.events(query, hosts: try await reader.hosts(named: host))
             }
-            print(found, since: since, until: until)
+            print(found.events, since: since, until: until)
+            if found.truncated {
+                Terminal.error("showing the first \(FleetReader.eventListLimit) events of the fleet; narrow with --since/--until, --host, --container or --type")
+            }
             return
         }
         if host != nil { throw ValidationError("--host reads a fleet: give --db a postgresql:// URL") }

@@ -25,7 +25,7 @@ public struct StoreOptions: ParsableArguments {
         if let given = db ?? environment["AUDIT_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
             if Self.isFleetURL(given) {
                 throw ValidationError("this command works on a host's SQLite store, not on the fleet's PostgreSQL (\(FleetURL.masked(given))): "
-                    + "give --db a store path; report, events, deployments, status and ack read a postgresql:// URL")
+                    + "give --db a store path; report, events, deployments, status, ack, prune, serve and import take a postgresql:// URL")
             }
             return given
         }
@@ -53,7 +53,9 @@ public struct StoreOptions: ParsableArguments {
     }
 
     static func isFleetURL(_ text: String) -> Bool {
-        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+        // Schemes are case-insensitive: POSTGRESQL://… must not be taken for a file name (and shown unmasked).
+        let scheme = text.prefix(13).lowercased()
+        return scheme.hasPrefix("postgresql://") || scheme.hasPrefix("postgres://")
     }
 
     func validateLogLevel() throws {

@@ -24,17 +24,21 @@ public final class StorePruner {
     /// end) and when it may have made a container still running (the creates kept, within ±6 h).
     /// Acknowledgements stay until they expire: a finding they answer (a running container's create)
     /// may be shown whatever its age.
+    /// The newest row of each table the fleet keys by its local id (snapshots, coverage, gaps, acks)
+    /// always stays: SQLite gives a new row the highest id + 1, so emptying a table would hand out ids
+    /// again that PostgreSQL already holds for older rows, and the forwarder's upsert would overwrite them.
     private static let tables: [(name: String, key: String, condition: String)] = [
         ("container_snapshots", "rowid", """
             taken_ns < ?1 AND (
                 id NOT IN (SELECT max(id) FROM container_snapshots WHERE taken_ns < ?1 GROUP BY actor)
                 OR actor IN (SELECT actor FROM container_snapshots
                              WHERE id IN (SELECT max(id) FROM container_snapshots GROUP BY actor) AND config IS NULL AND taken_ns < ?1))
+              AND id < (SELECT max(id) FROM container_snapshots)
             """),
         ("exec_sessions", "rowid", "inspected_ns < ?1"),
         ("exec_commands", "hour, actor, command", "hour < ?1 / 3600000000000"),
-        ("coverage", "rowid", "ended_ns IS NOT NULL AND ended_ns < ?1"),
-        ("gaps", "rowid", "to_ns < ?1"),
+        ("coverage", "rowid", "ended_ns IS NOT NULL AND ended_ns < ?1 AND id < (SELECT max(id) FROM coverage)"),
+        ("gaps", "rowid", "to_ns < ?1 AND id < (SELECT max(id) FROM gaps)"),
         ("quarantine", "rowid", "received_ns < ?1"),
         ("webhook_deliveries", "rowid", "received_ns < ?1"),
         ("deployments", "rowid", """
@@ -43,7 +47,7 @@ public final class StorePruner {
                   AND e.time_ns BETWEEN deployments.started_ns - 300000000000 AND coalesce(deployments.finished_ns, deployments.started_ns + 21600000000000) + 300000000000)
             """),
         ("drift_findings", "rowid", "resolved_ns < ?1"),
-        ("acks", "rowid", "expires_ns < ?1"),
+        ("acks", "rowid", "expires_ns < ?1 AND id < (SELECT max(id) FROM acks)"),
         // The notifier's outbox: deliveries first, then notifications none waits on. A delivery still
         // pending after the whole retention goes too: its sink was unreachable all that time or has been
         // removed from the configuration. An open drift finding's notifications stay: its "opened" must
