@@ -1,3 +1,4 @@
+import AuditSupport
 import Findings
 
 /// One host's part of a fleet report.
@@ -21,12 +22,57 @@ public enum FleetFindings {
     /// touches its coverage with every write and the forwarder sends changes within seconds.
     public static let heartbeatSlackNs: Int64 = 120 * 1_000_000_000
 
-    /// Reads block on PostgreSQL: call from an `OwnThread`, never the cooperative pool.
-    public static func evaluate(_ reader: FleetReader, hosts: [FleetHost], query: FindingsQuery) throws -> [HostReport] {
-        try hosts.map { host in
-            var hostQuery = query
-            hostQuery.host = host.name
-            return HostReport(host: host, model: try FindingsEngine.evaluate(reader.store(for: host), hostQuery))
+    /// How many hosts are evaluated at once, each on a connection of its own. Most of a host's time is
+    /// PostgreSQL answering a dozen statements one after the other; with several hosts under way the
+    /// server and the engine work at the same time.
+    public static let defaultConnections = 4
+
+    /// Every host's report, in the order of `hosts` (the reader's `hosts()` orders them by name). Hosts
+    /// are evaluated `connections` at a time, each on a connection of its own (the reader's and ones
+    /// opened beside it, closed before returning), and each engine run on a thread of its own: the fleet
+    /// store's reads block, so none of them ever waits on the cooperative pool.
+    public static func evaluate(_ reader: FleetReader, hosts: [FleetHost], query: FindingsQuery,
+                                connections: Int = defaultConnections) async throws -> [HostReport] {
+        guard !hosts.isEmpty else { return [] }
+        var opened: [FleetConnection] = []
+        do {
+            for _ in 1..<max(1, min(connections, hosts.count)) {
+                opened.append(try await FleetConnection.connect(reader.url, logger: reader.connection.logger))
+            }
+            let reports = try await evaluate(hosts, query: query, on: [reader.connection] + opened)
+            for connection in opened { await connection.close() }
+            return reports
+        } catch {
+            for connection in opened { await connection.close() }
+            throw error
+        }
+    }
+
+    /// One host at a time on each connection: a connection whose host is done takes the next one.
+    private static func evaluate(_ hosts: [FleetHost], query: FindingsQuery, on connections: [FleetConnection]) async throws -> [HostReport] {
+        try await withThrowingTaskGroup(of: (Int, HostReport, FleetConnection).self) { group in
+            var pending = hosts.indices.makeIterator()
+            func start(_ index: Int, on connection: FleetConnection) {
+                let host = hosts[index]
+                var hostQuery = query
+                hostQuery.host = host.name
+                let store = FleetHostStore(host: host, connection: connection)
+                group.addTask { [hostQuery] in
+                    let model = try await OwnThread.run("fleet-report") { () throws in try FindingsEngine.evaluate(store, hostQuery) }
+                    return (index, HostReport(host: host, model: model), connection)
+                }
+            }
+            for connection in connections {
+                guard let index = pending.next() else { break }
+                start(index, on: connection)
+            }
+            var reports = [HostReport?](repeating: nil, count: hosts.count)
+            for try await (index, report, connection) in group {
+                reports[index] = report
+                try Task.checkCancellation()
+                if let next = pending.next() { start(next, on: connection) }
+            }
+            return reports.compactMap { $0 }
         }
     }
 }

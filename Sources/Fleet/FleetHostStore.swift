@@ -49,7 +49,7 @@ public struct FleetHostStore: FindingsStore, Sendable {
             SELECT \(unescaped: Self.eventColumns) FROM events e
             WHERE e.host_id = \(host.hostID) AND e.time_ns BETWEEN \(fromNs) AND \(toNs)
               AND left(e.action, 5) <> 'exec_' AND e.action <> 'health_status' AND e.type IN ('container', 'image')
-            ORDER BY e.time_ns
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, Self.event)
     }
 
@@ -74,19 +74,21 @@ public struct FleetHostStore: FindingsStore, Sendable {
                  AND e.actor_id = x.container_id AND e.type = 'container' AND e.action = 'exec_start' AND coalesce(e.detail, '') = x.command
             WHERE x.host_id = \(host.hostID) AND x.hour BETWEEN \(fromNs / Self.hourNs) AND \(toNs / Self.hourNs)
               AND x.container_id = \(group.containerID) AND x.command = \(group.command)
-            ORDER BY e.time_ns
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, Self.event)
     }
 
     public func interactiveExecStarts(fromNs: Int64, toNs: Int64) throws -> [StoredEvent] {
         let delay = Self.inspectionDelayNs
         let until = toNs.addingReportingOverflow(delay)
+        // The exec id matched as text in the event's extra attributes (the decoder writes them as compact
+        // JSON, `"execID":"…"`): no row is parsed, and one extra that is not JSON cannot fail the report.
         return try read("""
             SELECT \(unescaped: Self.eventColumns) FROM exec_sessions s
             JOIN events e ON e.host_id = s.host_id
                  AND e.time_ns BETWEEN greatest(\(fromNs), s.inspected_ns - \(delay)) AND least(\(toNs), s.inspected_ns)
                  AND e.actor_id = s.container_id AND e.action = 'exec_start' AND e.extra IS NOT NULL
-                 AND e.extra::jsonb ->> 'execID' = s.exec_id
+                 AND position('"execID":"' || s.exec_id || '"' in e.extra) > 0
             WHERE s.host_id = \(host.hostID) AND (s.tty OR s.privileged)
               AND s.inspected_ns BETWEEN \(fromNs) AND \(until.overflow ? Int64.max : until.partialValue)
             """, Self.event)
@@ -117,13 +119,20 @@ public struct FleetHostStore: FindingsStore, Sendable {
         return Dictionary(rows.map { ($0.execID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// A deployment id received both by the host's collector and by `audit serve` (CI posting to both)
+    /// is one deployment: its two records are merged into one, so it is neither counted nor listed twice.
+    /// Both are read when either overlaps the window: the in-progress one may, the finished one not.
     public func deployments(fromNs: Int64, toNs: Int64) throws -> [DeploymentRecord] {
         let rows = try read("""
-            SELECT origin, id, record, received_ns FROM deployments
-            WHERE origin IN (\(host.hostID), '') AND started_ns <= \(toNs) AND coalesce(finished_ns, \(Int64.max)) >= \(fromNs)
+            SELECT origin, id, record, received_ns, updated_ns FROM deployments
+            WHERE origin IN (\(host.hostID), '') AND id IN (
+                SELECT id FROM deployments
+                WHERE origin IN (\(host.hostID), '') AND started_ns <= \(toNs) AND coalesce(finished_ns, \(Int64.max)) >= \(fromNs))
             ORDER BY started_ns, origin, id
-            """) { row in try row.decode((String, String, String, Int64).self) }
-        return try rows.map { origin, id, json, received in
+            """) { row in try row.decode((String, String, String, Int64, Int64).self) }
+        var records: [StoredDeployment] = []
+        var indexByID: [String: Int] = [:]
+        for (origin, id, json, received, updated) in rows {
             var record: DeploymentRecord
             do {
                 record = try DeploymentRecord.parseWire(Array(json.utf8), defaultSource: .webhook)
@@ -131,7 +140,38 @@ public struct FleetHostStore: FindingsStore, Sendable {
                 throw FleetError(.server, "the fleet's deployment \(id) (origin \(origin.isEmpty ? "audit serve" : origin)) cannot be read: \(error)")
             }
             record.receivedAt = Timestamp(nanoseconds: received)
-            return record
+            let stored = StoredDeployment(record: record, updatedNs: updated)
+            if let index = indexByID[id] {
+                records[index] = records[index].merged(with: stored)
+            } else {
+                indexByID[id] = records.count
+                records.append(stored)
+            }
+        }
+        return records.map(\.record)
+    }
+
+    /// One origin's record of a deployment, with when that origin last updated it.
+    struct StoredDeployment {
+        var record: DeploymentRecord
+        var updatedNs: Int64
+
+        /// The same deployment as stored under the other origin. The final record (if only one is) is the
+        /// base that the other completes, else the one updated first; a merge the records refuse (they
+        /// disagree on the window, the images…) keeps the final record, else the one updated last.
+        func merged(with other: StoredDeployment) -> StoredDeployment {
+            let (base, newer): (StoredDeployment, StoredDeployment)
+            if record.status.isFinal != other.record.status.isFinal {
+                (base, newer) = record.status.isFinal ? (self, other) : (other, self)
+            } else {
+                (base, newer) = updatedNs <= other.updatedNs ? (self, other) : (other, self)
+            }
+            let updated = max(updatedNs, other.updatedNs)
+            if var record = try? base.record.merged(with: newer.record) {
+                record.receivedAt = [base.record.receivedAt, newer.record.receivedAt].compactMap { $0 }.min()
+                return StoredDeployment(record: record, updatedNs: updated)
+            }
+            return record.status.isFinal != other.record.status.isFinal ? base : newer
         }
     }
 
@@ -189,12 +229,12 @@ public struct FleetHostStore: FindingsStore, Sendable {
         }
     }
 
+    /// Read from `latest_snapshots`, which a trigger keeps at each container's newest snapshot with its
+    /// config's fields already taken out (fleet migration 002).
     public func runningComposeContainers() throws -> [RunningComposeContainer] {
         try read("""
-            SELECT container_id, config::jsonb ->> 'name', project, service, config::jsonb ->> 'created' FROM (
-                SELECT DISTINCT ON (container_id) container_id, config, project, service FROM snapshots
-                WHERE host_id = \(host.hostID) AND project IS NOT NULL ORDER BY container_id, id DESC) latest
-            WHERE config IS NOT NULL AND config::jsonb ->> 'running' = 'true'
+            SELECT container_id, name, project, service, created FROM latest_snapshots
+            WHERE host_id = \(host.hostID) AND running AND project IS NOT NULL
             """) { row in
             let (id, name, project, service, created) = try row.decode((String, String?, String, String?, String?).self)
             let shown = name ?? String(id.prefix(12))
@@ -203,12 +243,13 @@ public struct FleetHostStore: FindingsStore, Sendable {
         }
     }
 
+    /// Read from `compose_creates`, which a trigger fills as the creates arrive and the fleet's retention
+    /// leaves alone (fleet migration 002): a container created before the oldest day kept is still known.
     public func composeContainerCreates() throws -> [StoredEvent] {
-        // The terms of the events_creates partial index (fleet migration 002).
         try read("""
-            SELECT \(unescaped: Self.eventColumns) FROM events e
-            WHERE e.host_id = \(host.hostID) AND e.action = 'create' AND e.type = 'container' AND e.project IS NOT NULL
-            ORDER BY e.time_ns
+            SELECT \(unescaped: Self.eventColumns) FROM compose_creates e
+            WHERE e.host_id = \(host.hostID)
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, Self.event)
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `audit prune --db postgresql://…` against a real PostgreSQL: day partitions wholly older than the
-/// retention are dropped, newer ones and the small tables kept, and a fleet report says "pruned".
+/// retention are dropped, newer ones and the small tables kept, and a fleet report says "pruned" and still
+/// knows which deployment created a container that is still running.
 @Suite(.serialized, .enabled(if: TestPostgres.enabled, "needs PostgreSQL 15 (install-deps installs postgresql)"))
 struct FleetPruneTests {
     @Test func daysOlderThanTheRetentionAreDroppedWholeAndReportsSaySo() async throws {
@@ -36,5 +37,46 @@ struct FleetPruneTests {
             let status = try await TestEngine.run([TestEngine.auditBinary, "status", "--db", pg.url])
             #expect(status.contains("retention   events before") && status.contains("old-host"), "\(status)")
         }
+    }
+
+    /// The reconciliation section says which deployment last created each running compose container,
+    /// however old: the creates are kept apart from the day partitions, so dropping the day of a create
+    /// leaves the container's origin known (the host's own retention keeps them too).
+    @Test func aRunningContainersCreateOutlivesTheDropOfItsDay() async throws {
+        try await TestPostgres.with { pg in
+            _ = try await TestEngine.run([TestEngine.auditBinary, "status", "--db", pg.url])
+            let day: Int64 = 86_400_000_000_000
+            let now = Int64(Date().timeIntervalSince1970) * 1_000_000_000
+            let created = now - 100 * day
+            let createdText = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(created / 1_000_000_000)))
+            let record = #"{"id":"deploy-old","status":"success","started_at":"\#(Self.rfc3339(created - 10_000_000_000))","finished_at":"\#(Self.rfc3339(created + 60_000_000_000))","project":"shop"}"#
+            try await pg.psql("""
+                INSERT INTO hosts (host_id, name) VALUES ('h1', 'old-host');
+                SELECT fleet_create_event_partitions(\(created), \(created));
+                INSERT INTO deployments (origin, id, source, status, started_ns, finished_ns, project, record, received_ns, updated_ns)
+                VALUES ('', 'deploy-old', 'webhook', 'success', \(created - 10_000_000_000), \(created + 60_000_000_000), 'shop', '\(record)', \(created), \(created));
+                INSERT INTO events (host_id, time_ns, type, actor_id, action, attributes, source, project, service) VALUES
+                    ('h1', \(created), 'container', 'c-shop-web', 'create', '{"com.docker.compose.project":"shop","com.docker.compose.service":"web","name":"shop-web-1"}', 0, 'shop', 'web');
+                INSERT INTO snapshots (host_id, id, container_id, taken_ns, reason, running, config, project, service) VALUES
+                    ('h1', 1, 'c-shop-web', \(created), 'create', false, '{"name":"/shop-web-1","created":"\(createdText)","running":false}', 'shop', 'web'),
+                    ('h1', 2, 'c-shop-web', \(now - day), 'start', true, '{"name":"/shop-web-1","created":"\(createdText)","running":true}', 'shop', 'web');
+                """)
+            let before = try await TestEngine.run([TestEngine.auditBinary, "report", "--db", pg.url])
+            #expect(before.contains("reconciliation shop: last full recreate deploy-old"), "\(before)")
+
+            let pruned = try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", pg.url, "--retention", "90d"])
+            #expect(pruned.contains("dropped 1 day partition(s)"), "\(pruned)")
+            #expect(try await pg.psql("SELECT count(*) FROM events WHERE action = 'create'") == "0", "the create's day is gone")
+            let report = try await TestEngine.run([TestEngine.auditBinary, "report", "--db", pg.url])
+            #expect(report.contains("reconciliation shop: last full recreate deploy-old"), "\(report)")
+            let row = report.split(separator: "\n").first { $0.contains("shop-web-1") }
+            #expect(row?.contains("deploy-old") == true, "\(report)")
+        }
+    }
+
+    static func rfc3339(_ ns: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ns) / 1e9))
     }
 }

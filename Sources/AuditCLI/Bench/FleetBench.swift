@@ -180,11 +180,8 @@ struct FleetBench: AsyncParsableCommand {
                 var findings = 0
                 for _ in 0..<runs {
                     let start = ContinuousClock.now
-                    let reports = try await OwnThread.run("fleet-report") { () throws in
-                        let reports = try FleetFindings.evaluate(reader, hosts: hosts, query: query)
-                        _ = try FleetReportRendering.json(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: false)
-                        return reports
-                    }
+                    let reports = try await FleetFindings.evaluate(reader, hosts: hosts, query: query)
+                    _ = try FleetReportRendering.json(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: false)
                     times.append(SimulatedFleet.seconds(ContinuousClock.now - start) * 1_000)
                     findings = reports.reduce(0) { $0 + $1.model.findings.count }
                 }

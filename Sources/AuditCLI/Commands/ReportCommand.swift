@@ -89,12 +89,11 @@ struct ReportCommand: AsyncParsableCommand {
         try check(model.findings)
     }
 
-    /// Every host's report from the fleet's PostgreSQL, printed; the engine runs on a thread of its own
-    /// because the fleet store's reads block.
+    /// Every host's report from the fleet's PostgreSQL, printed (hosts evaluated a few at once, each on
+    /// a connection and a thread of its own, in name order).
     private func fleetReport(_ url: FleetURL, query: FindingsQuery) async throws -> [HostReport] {
         let reports = try await FleetReader.with(url, logger: store.makeLogger(label: "audit.report")) { [host] reader in
-            let hosts = try await reader.hosts(named: host)
-            return try await OwnThread.run("fleet-report") { () throws in try FleetFindings.evaluate(reader, hosts: hosts, query: query) }
+            try await FleetFindings.evaluate(reader, hosts: try await reader.hosts(named: host), query: query)
         }
         var out = Terminal.Buffered()
         switch format {
