@@ -34,7 +34,12 @@ extension AuditCommand {
                 Terminal.error(fullMessage(for: error))
                 exit(withError: CheckExit.usage)
             }
-            exit(withError: error)
+            // Help and exit statuses as ArgumentParser writes them; every other error through
+            // `Terminal.error`, control characters escaped: its text can quote what a store, a database
+            // or a peer holds (a host name, a container name).
+            if code == .success || error is ExitCode { exit(withError: error) }
+            Terminal.error(fullMessage(for: error))
+            exit(withError: code)
         }
     }
 }

@@ -15,6 +15,18 @@ import Testing
         #expect(Markdown.cell("a|b\u{07}\nc") == #"a\|b\u0007\nc"#)
     }
 
+    /// An error can quote what a store or a database holds (a path, a host name): the binary writes it
+    /// with its control characters escaped, as every other line.
+    @Test func errorMessagesCannotDriveTheTerminal() async throws {
+        do {
+            _ = try await TestEngine.run([TestEngine.auditBinary, "status", "--db", "/tmp/audit-no-such-dir-\u{1B}[2J/x.db"])
+            Issue.record("status on a missing store succeeded")
+        } catch let failed as TestEngine.CommandFailed {
+            #expect(failed.status == 1)
+            #expect(!failed.stderr.contains("\u{1B}") && failed.stderr.contains(#"\u001b[2J"#), "\(failed.stderr)")
+        }
+    }
+
     @Test func logMessagesAndMetadataCannotForgeLines() {
         final class Recorder: LogHandler, @unchecked Sendable {
             var logLevel: Logger.Level = .trace
