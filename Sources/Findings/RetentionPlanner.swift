@@ -20,8 +20,10 @@ public enum RetentionPlanner {
         // of migration 010) take turns with the events on the forwarder's one connection, so they are
         // confirmed about as far as the events; and a row's age moves with its change (a heartbeat, a
         // reconciliation, a finish, a resolution), so a row changed after that point is newer than the cut-off.
-        // A full copy's rows are not held: what retention removes before the copy reaches it is older than
-        // the retention, which the fleet's own retention drops as well.
+        // A full copy's rows are not held: one retention removes before the copy reaches it is older than
+        // the retention and never reaches the fleet (which keeps its small tables), accepted because the copy
+        // runs once, when a host first forwards. Nor is a record stuck behind a failing batch while events
+        // flow: the hold follows the events only (`audit status` shows changed records not confirmed).
         var held: Int64?
         if let hold = try forwardingHold(reader, activeSinceNs: nowNs - (policy.retentionNs ?? policy.probeRetentionNs ?? 0)),
            [eventsBefore, probesBefore].contains(where: { ($0 ?? .min) > hold }) {
