@@ -85,7 +85,7 @@ final class FleetConnection: Sendable {
     func announce(_ host: HostIdentity) async throws {
         try await run {
             try await self.connection.query("""
-                INSERT INTO hosts (host_id, name) VALUES (\(host.hostID), \(host.name))
+                INSERT INTO hosts (host_id, name) VALUES (\(host.hostID), \(host.name.postgresText))
                 ON CONFLICT (host_id) DO UPDATE SET name = EXCLUDED.name, last_seen = now()
                 """, logger: self.logger)
         }
@@ -116,11 +116,11 @@ final class FleetConnection: Sendable {
         var binds = PostgresBindings(capacity: 12)
         try binds.append(hostID)
         try binds.append(events.map(\.timeNs))
-        try binds.append(events.map(\.type))
-        try binds.append(events.map(\.actorID))
-        try binds.append(events.map(\.action))
+        try binds.append(NullableArray(elements: events.map(\.type)))
+        try binds.append(NullableArray(elements: events.map(\.actorID)))
+        try binds.append(NullableArray(elements: events.map(\.action)))
         try binds.append(NullableArray(elements: events.map(\.detail)))
-        try binds.append(events.map(\.attributes))
+        try binds.append(NullableArray(elements: events.map(\.attributes)))
         try binds.append(NullableArray(elements: events.map(\.extra)))
         try binds.append(NullableArray(elements: events.map(\.scope)))
         try binds.append(events.map { Int16(truncatingIfNeeded: $0.source.rawValue) })

@@ -39,8 +39,20 @@ extension String: NullableArrayElement {
     static var elementType: PostgresDataType { .text }
     static var arrayType: PostgresDataType { .textArray }
     func writeElement(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(Int32(utf8.count))
-        buffer.writeString(self)
+        let text = postgresText
+        buffer.writeInteger(Int32(text.utf8.count))
+        buffer.writeString(text)
+    }
+
+    /// The text with every NUL replaced by U+FFFD, as every text value bound for PostgreSQL goes.
+    /// PostgreSQL's text cannot hold NUL (SQLSTATE 22021), and the engine's JSON carries `\u0000` as it
+    /// was given (an exec's arguments, through the API, reach events.detail and exec_commands): refused,
+    /// the batch holding it would fail on every retry and forwarding stop there for good. U+FFFD, not the
+    /// two characters `\0`: those are common in command lines as they are (`printf 'a\0b'`), and U+FFFD
+    /// is already what invalid UTF-8 reads as, so a replaced character is never mistaken for one typed.
+    var postgresText: String {
+        guard utf8.contains(0) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.lazy.map { $0.value == 0 ? "\u{FFFD}" : $0 }))
     }
 }
 
