@@ -6,7 +6,9 @@
 -- log stays as long as the rows changed since the last confirmation, not as long as the changes. (Not
 -- INSERT OR REPLACE: an ON CONFLICT clause on the statement that fires a trigger overrides the
 -- trigger's own, and the writer's upserts, exec_commands' and deployments', made the note fail its
--- UNIQUE constraint.) exec_commands is noted by the hour: the forwarder sends every group of that hour.
+-- UNIQUE constraint.) exec_commands is noted by hour and actor ('hour/actor'): the forwarder sends that
+-- container's groups of the hour. (By the hour alone, every poll sent the whole hour again: with 200
+-- containers running health checks, some 400 rows a second for a handful that changed.)
 -- Deletions (retention) are not noted: the fleet keeps its own retention. Nothing is noted until a
 -- forwarding target exists.
 CREATE TABLE forward_changes (
@@ -34,9 +36,9 @@ CREATE TRIGGER exec_sessions_forward_update AFTER UPDATE ON exec_sessions WHEN E
 BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_sessions' AND row_key = NEW.exec_id; INSERT INTO forward_changes (tbl, row_key) VALUES ('exec_sessions', NEW.exec_id); END;
 
 CREATE TRIGGER exec_commands_forward_insert AFTER INSERT ON exec_commands WHEN EXISTS (SELECT 1 FROM forwarding)
-BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = CAST(NEW.hour AS TEXT); INSERT INTO forward_changes (tbl, row_key) VALUES ('exec_commands', CAST(NEW.hour AS TEXT)); END;
+BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = NEW.hour || '/' || NEW.actor; INSERT INTO forward_changes (tbl, row_key) VALUES ('exec_commands', NEW.hour || '/' || NEW.actor); END;
 CREATE TRIGGER exec_commands_forward_update AFTER UPDATE ON exec_commands WHEN EXISTS (SELECT 1 FROM forwarding)
-BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = CAST(NEW.hour AS TEXT); INSERT INTO forward_changes (tbl, row_key) VALUES ('exec_commands', CAST(NEW.hour AS TEXT)); END;
+BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = NEW.hour || '/' || NEW.actor; INSERT INTO forward_changes (tbl, row_key) VALUES ('exec_commands', NEW.hour || '/' || NEW.actor); END;
 
 CREATE TRIGGER coverage_forward_insert AFTER INSERT ON coverage WHEN EXISTS (SELECT 1 FROM forwarding)
 BEGIN DELETE FROM forward_changes WHERE tbl = 'coverage' AND row_key = CAST(NEW.id AS TEXT); INSERT INTO forward_changes (tbl, row_key) VALUES ('coverage', CAST(NEW.id AS TEXT)); END;

@@ -7,10 +7,10 @@ CREATE TRIGGER container_snapshots_forward_delete AFTER DELETE ON container_snap
 BEGIN DELETE FROM forward_changes WHERE tbl = 'container_snapshots' AND row_key = CAST(OLD.id AS TEXT); END;
 CREATE TRIGGER exec_sessions_forward_delete AFTER DELETE ON exec_sessions WHEN EXISTS (SELECT 1 FROM forward_changes)
 BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_sessions' AND row_key = OLD.exec_id; END;
--- Noted by the hour: the note goes with the hour's last group.
+-- Noted by hour and actor: the note goes with the last group of that container's hour.
 CREATE TRIGGER exec_commands_forward_delete AFTER DELETE ON exec_commands
-WHEN EXISTS (SELECT 1 FROM forward_changes) AND NOT EXISTS (SELECT 1 FROM exec_commands WHERE hour = OLD.hour)
-BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = CAST(OLD.hour AS TEXT); END;
+WHEN EXISTS (SELECT 1 FROM forward_changes) AND NOT EXISTS (SELECT 1 FROM exec_commands WHERE hour = OLD.hour AND actor = OLD.actor)
+BEGIN DELETE FROM forward_changes WHERE tbl = 'exec_commands' AND row_key = OLD.hour || '/' || OLD.actor; END;
 CREATE TRIGGER coverage_forward_delete AFTER DELETE ON coverage WHEN EXISTS (SELECT 1 FROM forward_changes)
 BEGIN DELETE FROM forward_changes WHERE tbl = 'coverage' AND row_key = CAST(OLD.id AS TEXT); END;
 CREATE TRIGGER gaps_forward_delete AFTER DELETE ON gaps WHEN EXISTS (SELECT 1 FROM forward_changes)

@@ -61,11 +61,14 @@ extension FleetConnection {
         let owner = table.fleetOwnerColumn
         let key = [owner] + table.fleetKey
         let names = columns.map { "\"\($0.name)\"" }
-        let updates = columns.filter { !table.fleetKey.contains($0.name) }.map { "\"\($0.name)\" = EXCLUDED.\"\($0.name)\"" }
+        let changing = columns.filter { !table.fleetKey.contains($0.name) }.map { "\"\($0.name)\"" }
+        // A row sent again unchanged (a full copy over rows PostgreSQL holds, a log entry whose row was
+        // already sent) writes nothing: no new row version, no WAL, no index update.
         let sql = """
-            INSERT INTO \(table.fleetName) (\(owner), \(names.joined(separator: ", ")))
+            INSERT INTO \(table.fleetName) AS t (\(owner), \(names.joined(separator: ", ")))
             SELECT $1, * FROM unnest(\(arrays.joined(separator: ", ")))
-            ON CONFLICT (\(key.map { "\"\($0)\"" }.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))
+            ON CONFLICT (\(key.map { "\"\($0)\"" }.joined(separator: ", "))) DO UPDATE SET \(changing.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+            WHERE (\(changing.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(changing.map { "EXCLUDED.\($0)" }.joined(separator: ", ")))
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }

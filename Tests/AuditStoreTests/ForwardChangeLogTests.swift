@@ -5,7 +5,7 @@ import Logging
 import Testing
 
 /// The change log of migration 010: nothing is noted before the store has a forwarding target; then
-/// one entry per changed row (an hour for exec_commands), a repeated change moving it to a new seq, and
+/// one entry per changed row (an hour and container for exec_commands), a repeated change moving it to a new seq, and
 /// what a target confirmed leaves the log with how far it was cut.
 struct ForwardChangeLogTests {
     static let hourNs: Int64 = 3_600_000_000_000
@@ -48,7 +48,11 @@ struct ForwardChangeLogTests {
         await writer.flush()
         let log = try logged(path)
         #expect(log.map(\.table) == ["exec_commands", "gaps"], "one entry per row, however often it changed")
-        #expect(log[0].key == String(Self.base / Self.hourNs))
+        let actor = try Database(path: path, readOnly: true, migrate: false).prepare("SELECT id FROM actors WHERE docker_id = 'c1'")
+        _ = try actor.step()
+        let c1 = actor.int64(0)
+        actor.reset()
+        #expect(log[0].key == "\(Self.base / Self.hourNs)/\(c1)", "noted by hour and actor")
         #expect(log[0].seq == 3, "each change took a new seq: the entry moved to the latest")
 
         let batch = try #require(try ledger.changes(afterSeq: 0, limit: 100))
@@ -74,7 +78,7 @@ struct ForwardChangeLogTests {
     }
 
     /// Migration 011: a row retention deletes takes its note along, so a store whose target went away
-    /// keeps no notes for rows long gone; an hour's note stays while the hour has a group left.
+    /// keeps no notes for rows long gone; an (hour, container)'s note stays while it has a group left.
     @Test func deletedRowsLeaveTheLog() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("changes-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -83,15 +87,18 @@ struct ForwardChangeLogTests {
         let writer = try EventWriter(path: path, logger: Logger(label: "test"), flushIntervalMs: 20)
         _ = try ForwardingLedger(path: path).openChangeLog(target: "t", nowNs: 1)
         writer.enqueue(events: Self.execs(0..<5, container: "c1") + Self.execs(5..<10, container: "c2"), source: .stream)
+        writer.enqueue(events: Self.execs(10..<12, container: "c2").map { var e = $0; e.detail = "sh -c probe"; return e }, source: .stream)
         writer.record(gap: GapRecord(dockerHost: "test", fromNs: Self.base, toNs: Self.base + 5, cause: "test", replayed: 0, reconciledNs: nil, changesFound: nil))
         await writer.flush()
         await writer.close()
-        #expect(try logged(path).map(\.table).sorted() == ["exec_commands", "gaps"])
+        #expect(try logged(path).map(\.table).sorted() == ["exec_commands", "exec_commands", "gaps"], "a note for c1's hour, one for c2's")
 
         let db = try Database(path: path)
         try db.prepare("DELETE FROM gaps").run()
         try db.prepare("DELETE FROM exec_commands WHERE actor = (SELECT id FROM actors WHERE docker_id = 'c1')").run()
-        #expect(try logged(path).map(\.table) == ["exec_commands"], "the hour still has c2's group")
+        #expect(try logged(path).map(\.table) == ["exec_commands"], "c2's hour is left")
+        try db.prepare("DELETE FROM exec_commands WHERE command = 'true'").run()
+        #expect(try logged(path).map(\.table) == ["exec_commands"], "c2's hour still has a group")
         try db.prepare("DELETE FROM exec_commands").run()
         #expect(try logged(path).isEmpty)
     }

@@ -38,7 +38,7 @@ public enum ForwardedTable: String, CaseIterable, Sendable {
         }
     }
 
-    /// The row(s) one change-log key names (`?1`), with `columns`. exec_commands is logged by the hour.
+    /// The row(s) one change-log key names (`?1`; exec_commands' hour `?1` and actor `?2`), with `columns`.
     var select: String {
         switch self {
         case .containerSnapshots: """
@@ -52,7 +52,7 @@ public enum ForwardedTable: String, CaseIterable, Sendable {
             """
         case .execCommands: """
             SELECT c.hour, a.docker_id, c.command, c.count, c.first_ns, c.last_ns
-            FROM exec_commands c JOIN actors a ON a.id = c.actor WHERE c.hour = ?1
+            FROM exec_commands c JOIN actors a ON a.id = c.actor WHERE c.hour = ?1 AND c.actor = ?2
             """
         case .coverage: "SELECT id, docker_host, started_ns, last_seen_ns, ended_ns, end_reason FROM coverage WHERE id = ?1"
         case .gaps: "SELECT id, docker_host, from_ns, to_ns, cause, replayed, reconciled_ns, changes_found FROM gaps WHERE id = ?1"
@@ -65,20 +65,45 @@ public enum ForwardedTable: String, CaseIterable, Sendable {
         }
     }
 
-    /// The change-log keys of the table after `?1`, in order, at most `?2`: how a full copy pages.
+    /// The change-log keys of the table after the key bound first (exec_commands': `?1`, `?2`), in order,
+    /// at most the number bound after it: how a full copy pages.
     var keys: String {
         switch self {
-        case .execCommands: "SELECT DISTINCT hour FROM exec_commands WHERE hour > ?1 ORDER BY hour LIMIT ?2"
+        case .execCommands: "SELECT hour || '/' || actor FROM exec_commands WHERE (hour, actor) > (?1, ?2) GROUP BY hour, actor ORDER BY hour, actor LIMIT ?3"
         case .execSessions: "SELECT exec_id FROM exec_sessions WHERE exec_id > ?1 ORDER BY exec_id LIMIT ?2"
         default: "SELECT id FROM \(rawValue) WHERE id > ?1 ORDER BY id LIMIT ?2"
         }
     }
 
-    /// Keys bound as integers (rowids, hours); the log holds them as text.
-    var integerKey: Bool {
+    /// How the change log's text keys bind: rowids as integers; exec_commands' as its hour and actor
+    /// (`hour/actor`: a group per command under them, one note while any of them changes).
+    enum KeyKind { case integer, text, hourActor }
+
+    var keyKind: KeyKind {
         switch self {
-        case .execSessions, .deployments, .driftFindings: false
-        case .containerSnapshots, .execCommands, .coverage, .gaps, .acks: true
+        case .execSessions, .deployments, .driftFindings: .text
+        case .execCommands: .hourActor
+        case .containerSnapshots, .coverage, .gaps, .acks: .integer
+        }
+    }
+
+    /// Binds `key` (nil: before the first) from parameter 1 and returns the next parameter's index; nil
+    /// when the key cannot be one of this table's.
+    func bind(key: String?, to s: Statement) -> Int32? {
+        switch keyKind {
+        case .text:
+            s.bind(1, key ?? "")
+            return 2
+        case .integer:
+            guard let value = key.map({ Int64($0) }) ?? .min else { return nil }
+            s.bind(1, value)
+            return 2
+        case .hourActor:
+            let parts = key.map { $0.split(separator: "/", omittingEmptySubsequences: false).map { Int64($0) } } ?? [.min, .min]
+            guard parts.count == 2, let hour = parts[0], let actor = parts[1] else { return nil }
+            s.bind(1, hour)
+            s.bind(2, actor)
+            return 3
         }
     }
 }
@@ -106,6 +131,9 @@ public struct ForwardedRows: Sendable, Equatable {
     public let table: ForwardedTable
     public private(set) var values: [Values]
     public private(set) var count = 0
+    /// The rows' size as sent, about: their text's UTF-8 bytes and 8 for every other value. What a
+    /// batch is cut at, beside its number of rows.
+    public private(set) var bytes = 0
 
     init(table: ForwardedTable) {
         self.table = table
@@ -127,16 +155,45 @@ public struct ForwardedRows: Sendable, Equatable {
                 values[index] = .integer([])
                 a.append(row.optionalInt64(column))
                 values[index] = .integer(a)
+                bytes += 8
             case .text(var a):
                 values[index] = .text([])
-                a.append(row.string(column))
+                let text = row.string(column)
+                a.append(text)
                 values[index] = .text(a)
+                bytes += text?.utf8.count ?? 8
             case .boolean(var a):
                 values[index] = .boolean([])
                 a.append(row.optionalInt64(column).map { $0 != 0 })
                 values[index] = .boolean(a)
+                bytes += 8
             }
         }
         count += 1
+    }
+
+    /// Appends `other`'s rows, of the same table.
+    mutating func append(contentsOf other: ForwardedRows) {
+        precondition(other.table == table, "rows of \(other.table) appended to \(table)'s")
+        for index in values.indices {
+            switch (values[index], other.values[index]) {
+            case (.integer(var a), .integer(let b)):
+                values[index] = .integer([])
+                a += b
+                values[index] = .integer(a)
+            case (.text(var a), .text(let b)):
+                values[index] = .text([])
+                a += b
+                values[index] = .text(a)
+            case (.boolean(var a), .boolean(let b)):
+                values[index] = .boolean([])
+                a += b
+                values[index] = .boolean(a)
+            default:
+                preconditionFailure("the columns of \(table) differ")
+            }
+        }
+        count += other.count
+        bytes += other.bytes
     }
 }

@@ -38,54 +38,63 @@ extension ForwardingLedger {
         }
     }
 
-    /// Up to `limit` log entries after `afterSeq`, in seq order, with their rows as they are now; nil
-    /// when there are none. A row changed again after it was read is logged again with a later seq.
-    public func changes(afterSeq: Int64, limit: Int) throws(SQLiteError) -> ChangeBatch? {
+    /// Up to `limit` log entries after `afterSeq`, in seq order, with their rows as they are now, cut
+    /// before the entry that would take the rows past `maxBytes` (never before the first row); nil when
+    /// there are none. A row changed again after it was read is logged again with a later seq.
+    public func changes(afterSeq: Int64, limit: Int, maxBytes: Int = ForwardingLedger.batchBytes) throws(SQLiteError) -> ChangeBatch? {
         try connection.withLock { (db) throws(SQLiteError) -> ChangeBatch? in
             let log = try db.prepare("SELECT seq, tbl, row_key FROM forward_changes WHERE seq > ? ORDER BY seq LIMIT ?")
             log.bind(1, afterSeq)
             log.bind(2, Int64(limit))
-            var keys: [ForwardedTable: [String]] = [:]
-            var through: Int64?
-            var entries = 0
+            var entries: [(seq: Int64, table: ForwardedTable?, key: String?)] = []
             try log.forEachRow { row in
-                through = row.int64(0)
-                entries += 1
+                entries.append((row.int64(0), row.string(1).flatMap(ForwardedTable.init(rawValue:)), row.string(2)))
+            }
+            guard !entries.isEmpty else { return nil }
+            var reader = RowReader(db: db)
+            var read: [ForwardedTable: ForwardedRows] = [:]
+            var bytes = 0
+            var taken = 0
+            for entry in entries {
                 // A table this binary does not forward (a newer migration's): nothing to send.
-                if let table = row.string(1).flatMap(ForwardedTable.init(rawValue:)), let key = row.string(2) {
-                    keys[table, default: []].append(key)
+                if let table = entry.table, let key = entry.key {
+                    let rows = try reader.rows(table, key: key)
+                    if bytes > 0 && bytes + rows.bytes > maxBytes { break }
+                    bytes += rows.bytes
+                    read[table, default: ForwardedRows(table: table)].append(contentsOf: rows)
                 }
+                taken += 1
             }
-            guard let through else { return nil }
-            var rows: [ForwardedRows] = []
-            for table in ForwardedTable.allCases {
-                guard let tableKeys = keys[table] else { continue }
-                let read = try Self.rows(table, keys: tableKeys, db: db)
-                if read.count > 0 { rows.append(read) }
-            }
-            return ChangeBatch(throughSeq: through, entries: entries, rows: rows)
+            let rows = ForwardedTable.allCases.compactMap { read[$0] }.filter { $0.count > 0 }
+            return ChangeBatch(throughSeq: entries[taken - 1].seq, entries: taken, rows: rows)
         }
     }
 
     /// One page of a full copy: the rows of up to `limit` keys of `table` after `key` (nil: from its
-    /// first), and the page's last key; nil once the table has no more.
-    public func copyPage(_ table: ForwardedTable, after key: String?, limit: Int) throws(SQLiteError) -> (rows: ForwardedRows, lastKey: String)? {
+    /// first), cut before the key that would take them past `maxBytes` (never before the first), and
+    /// the page's last key; nil once the table has no more.
+    public func copyPage(_ table: ForwardedTable, after key: String?, limit: Int,
+                         maxBytes: Int = ForwardingLedger.batchBytes) throws(SQLiteError) -> (rows: ForwardedRows, lastKey: String)? {
         try connection.withLock { (db) throws(SQLiteError) -> (rows: ForwardedRows, lastKey: String)? in
             let s = try db.prepare(table.keys)
-            if table.integerKey {
-                s.bind(1, key.flatMap { Int64($0) } ?? .min)
-            } else {
-                s.bind(1, key ?? "")
-            }
-            // An hour of exec_commands holds a group per container and command (a few hundred on a busy
-            // host): fewer hours a page keep the statement near `limit` rows.
-            s.bind(2, Int64(table == .execCommands ? max(1, limit / 100) : limit))
+            guard let next = table.bind(key: key, to: s) else { return nil }
+            // An hour of a container's exec_commands holds a group per command (a handful; health checks
+            // one): fewer keys a page keep the statement near `limit` rows.
+            s.bind(next, Int64(table == .execCommands ? max(1, limit / 10) : limit))
             var keys: [String] = []
             try s.forEachRow { row in
-                keys.append(table.integerKey ? String(row.int64(0)) : row.string(0) ?? "")
+                keys.append(table.keyKind == .integer ? String(row.int64(0)) : row.string(0) ?? "")
             }
-            guard let last = keys.last else { return nil }
-            return (try Self.rows(table, keys: keys, db: db), last)
+            var reader = RowReader(db: db)
+            var page = ForwardedRows(table: table)
+            var last: String?
+            for key in keys {
+                let rows = try reader.rows(table, key: key)
+                if page.bytes > 0 && page.bytes + rows.bytes > maxBytes { break }
+                page.append(contentsOf: rows)
+                last = key
+            }
+            return last.map { (page, $0) }
         }
     }
 
@@ -128,19 +137,26 @@ extension ForwardingLedger {
         }
     }
 
-    /// The rows `keys` name in `table`; a key whose row is gone (retention) reads nothing.
-    private static func rows(_ table: ForwardedTable, keys: [String], db: Database) throws(SQLiteError) -> ForwardedRows {
-        let s = try db.prepare(table.select)
-        var rows = ForwardedRows(table: table)
-        for key in keys {
-            if table.integerKey {
-                guard let value = Int64(key) else { continue }
-                s.bind(1, value)
+    /// Reads the rows one change-log key names, a statement per table prepared once.
+    private struct RowReader {
+        let db: Database
+        var statements: [ForwardedTable: Statement] = [:]
+
+        init(db: Database) { self.db = db }
+
+        /// A key whose row is gone (retention) reads nothing.
+        mutating func rows(_ table: ForwardedTable, key: String) throws(SQLiteError) -> ForwardedRows {
+            let s: Statement
+            if let prepared = statements[table] {
+                s = prepared
             } else {
-                s.bind(1, key)
+                s = try db.prepare(table.select)
+                statements[table] = s
             }
+            var rows = ForwardedRows(table: table)
+            guard table.bind(key: key, to: s) != nil else { return rows }
             try s.forEachRow { row in rows.append(row) }
+            return rows
         }
-        return rows
     }
 }

@@ -19,6 +19,12 @@ public final class ForwardingLedger: Sendable {
         var at: ContinuousClock.Instant
     }
 
+    /// The most text a batch of events or changed rows carries (always at least one row), beside its
+    /// number of rows: a row can be megabytes (a container's labels, a snapshot's config, an exec's
+    /// command line), and 5,000 of them read at once held gigabytes in the collector and passed
+    /// PostgreSQL's 1 GB limit on a parameter. 5,000 ordinary events are about 1.5 MB, well under it.
+    public static let batchBytes = 8 << 20
+
     public init(path: String) throws(SQLiteError) {
         connection = Mutex(try Database(path: path))
     }
@@ -37,8 +43,9 @@ public final class ForwardingLedger: Sendable {
         }
     }
 
-    /// Up to `limit` events after `cursor`, in primary key order.
-    public func events(after cursor: ForwardCursor, limit: Int) throws(SQLiteError) -> [ForwardedEvent] {
+    /// Up to `limit` events after `cursor`, in primary key order, cut before the event that would take
+    /// their text past `maxBytes` (never before the first).
+    public func events(after cursor: ForwardCursor, limit: Int, maxBytes: Int = ForwardingLedger.batchBytes) throws(SQLiteError) -> [ForwardedEvent] {
         try connection.withLock { (db) throws(SQLiteError) -> [ForwardedEvent] in
             let s = try db.prepare("""
                 SELECT e.time_ns, e.actor, e.action, a.type, a.docker_id, e.detail, s.attributes, e.extra, e.scope, e.source, a.project, a.service
@@ -46,19 +53,25 @@ public final class ForwardingLedger: Sendable {
                 WHERE (e.time_ns, e.actor, e.action) > (?1, ?2, ?3)
                 ORDER BY e.time_ns, e.actor, e.action LIMIT ?4
                 """)
+            defer { s.reset() }
             s.bind(1, cursor.timeNs)
             s.bind(2, cursor.actor)
             s.bind(3, cursor.action)
             s.bind(4, Int64(limit))
             var out: [ForwardedEvent] = []
-            out.reserveCapacity(limit)
-            try s.forEachRow { row in
-                let action = row.string(2) ?? ""
-                out.append(ForwardedEvent(
-                    timeNs: row.int64(0), type: row.string(3) ?? "", actorID: row.string(4) ?? "", action: action, detail: row.string(5),
-                    attributes: row.string(6) ?? "{}", extra: row.string(7), scope: row.string(8),
-                    source: EventSource(rawValue: row.int64(9)) ?? .stream, project: row.string(10), service: row.string(11),
-                    cursor: ForwardCursor(timeNs: row.int64(0), actor: row.int64(1), action: action)))
+            out.reserveCapacity(min(limit, 5_000))
+            var bytes = 0
+            while try s.step() {
+                let action = s.string(2) ?? ""
+                let event = ForwardedEvent(
+                    timeNs: s.int64(0), type: s.string(3) ?? "", actorID: s.string(4) ?? "", action: action, detail: s.string(5),
+                    attributes: s.string(6) ?? "{}", extra: s.string(7), scope: s.string(8),
+                    source: EventSource(rawValue: s.int64(9)) ?? .stream, project: s.string(10), service: s.string(11),
+                    cursor: ForwardCursor(timeNs: s.int64(0), actor: s.int64(1), action: action))
+                let size = event.bytes
+                if !out.isEmpty && bytes + size > maxBytes { break }
+                bytes += size
+                out.append(event)
             }
             return out
         }
@@ -188,7 +201,7 @@ extension StoreReader {
     }
 
     /// Rows changed since a forwarding target last confirmed the change log (migration 010): the log
-    /// keeps only what is not confirmed yet, one entry per row (an hour for exec_commands).
+    /// keeps only what is not confirmed yet, one entry per row (an hour and container for exec_commands).
     public func pendingForwardChanges() throws(SQLiteError) -> Int64 {
         guard try hasTable("forward_changes") else { return 0 }
         let s = try db.prepare("SELECT count(*) FROM forward_changes")
@@ -200,5 +213,14 @@ extension StoreReader {
         let s = try db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
         s.bind(1, name)
         return try s.step()
+    }
+}
+
+extension ForwardedEvent {
+    /// The event's size as sent, about: its text's UTF-8 bytes and 8 for each number or NULL.
+    fileprivate var bytes: Int {
+        let texts = [type, actorID, action, attributes].reduce(0) { $0 + $1.utf8.count }
+        let optional = [detail, extra, scope, project, service].reduce(0) { $0 + ($1?.utf8.count ?? 8) }
+        return texts + optional + 16
     }
 }
