@@ -231,6 +231,8 @@ private struct JSONParser {
                 return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
             }
             guard let scalar = Unicode.Scalar(high) else { throw fail("unpaired surrogate at byte \(index)") }
+            // A deployment record is text: NUL ends C strings and PostgreSQL refuses it in text.
+            guard high != 0 else { throw fail("a string holds NUL (\\u0000) at byte \(index - 6)") }
             return scalar
         default:
             throw fail("invalid escape \\\(describeRaw(c)) at byte \(index - 1)")

@@ -39,11 +39,11 @@ extension FleetConnection {
 
     private func storeDeploymentInTransaction(_ record: DeploymentRecord, deliveryID: String?, bodyDigest: String?, bounds: DeploymentBounds?,
                                               nowNs: Int64) async throws -> DeploymentRepository.Outcome {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.deploymentLockClass), hashtext(\(record.id)))", logger: logger)
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.deploymentLockClass), hashtext(\(record.id.postgresText)))", logger: logger)
         if let deliveryID {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.deliveryLockClass), hashtext(\(deliveryID)))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.deliveryLockClass), hashtext(\(deliveryID.postgresText)))", logger: logger)
             var seen: String??
-            for try await digest in try await connection.query("SELECT body_digest FROM webhook_deliveries WHERE delivery_id = \(deliveryID)", logger: logger)
+            for try await digest in try await connection.query("SELECT body_digest FROM webhook_deliveries WHERE delivery_id = \(deliveryID.postgresText)", logger: logger)
                 .decode(String?.self) { seen = digest }
             if let stored = seen {
                 if let bodyDigest, let stored, stored != bodyDigest { return .deliveryConflict }
@@ -58,7 +58,7 @@ extension FleetConnection {
             if seen { return .duplicateDelivery }
         }
         var stored: String?
-        for try await json in try await connection.query("SELECT record FROM deployments WHERE origin = '' AND id = \(record.id)", logger: logger)
+        for try await json in try await connection.query("SELECT record FROM deployments WHERE origin = '' AND id = \(record.id.postgresText)", logger: logger)
             .decode(String.self) { stored = json }
         var existing: DeploymentRecord?
         if let json = stored {
@@ -73,8 +73,8 @@ extension FleetConnection {
         guard case .stored(let merged, _) = outcome else { return outcome }
         try await connection.query("""
             INSERT INTO deployments (origin, id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns)
-            VALUES ('', \(merged.id), \(merged.source.rawValue), \(merged.status.rawValue), \(merged.startedAt.nanoseconds),
-                    \(merged.finishedAt?.nanoseconds), \(merged.project), \(merged.host), \(merged.wireJSON()), \(nowNs), \(nowNs))
+            VALUES ('', \(merged.id.postgresText), \(merged.source.rawValue), \(merged.status.rawValue), \(merged.startedAt.nanoseconds),
+                    \(merged.finishedAt?.nanoseconds), \(merged.project?.postgresText), \(merged.host?.postgresText), \(merged.wireJSON()), \(nowNs), \(nowNs))
             ON CONFLICT (origin, id) DO UPDATE SET status = EXCLUDED.status, started_ns = EXCLUDED.started_ns,
                 finished_ns = EXCLUDED.finished_ns, project = EXCLUDED.project, host = EXCLUDED.host,
                 record = EXCLUDED.record, updated_ns = EXCLUDED.updated_ns
@@ -83,7 +83,7 @@ extension FleetConnection {
         if let key = deliveryID ?? bodyDigest {
             try await connection.query("""
                 INSERT INTO webhook_deliveries (delivery_id, deployment_id, received_ns, body_digest)
-                VALUES (\(key), \(merged.id), \(nowNs), \(bodyDigest))
+                VALUES (\(key.postgresText), \(merged.id.postgresText), \(nowNs), \(bodyDigest))
                 """, logger: logger)
         }
         return outcome

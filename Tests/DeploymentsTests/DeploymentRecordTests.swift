@@ -122,6 +122,13 @@ import Testing
         #expect(try JSONValue.parse(Array(#"{"s":"\nébc"}"#.utf8))["s"]?.string == "\nébc")
     }
 
+    /// A record is text: an escaped NUL is refused with where it is (PostgreSQL's text cannot hold it).
+    @Test func aNULInAStringIsRefused() {
+        #expect(throws: DeploymentInputError.malformedJSON("a string holds NUL (\\u0000) at byte 8")) {
+            try JSONValue.parse(Array(#"{"id":"a\u0000b"}"#.utf8))
+        }
+    }
+
     @Test func decodesStringEscapes() throws {
         let value = try JSONValue.parse(Array(#"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude80"}"#.utf8))
         #expect(value["s"]?.string == "a\"b\\c/d\né🚀")
