@@ -20,13 +20,33 @@ struct FleetPruneTests {
                 sql += "INSERT INTO events (host_id, time_ns, type, actor_id, action, attributes, source) VALUES ('h1', \(t), 'container', 'c\(i)', 'update', '{}', 0);"
                 sql += "INSERT INTO snapshots (host_id, id, container_id, taken_ns, reason) VALUES ('h1', \(i), 'c\(i)', \(t), 'update');"
             }
+            // A health probe's inspection and a person's, both 100 days old.
+            sql += "INSERT INTO exec_sessions (host_id, exec_id, container_id, inspected_ns, tty, privileged) VALUES "
+                + "('h1', 'probe', 'c0', \(times[0]), false, false), ('h1', 'person', 'c0', \(times[0]), true, false);"
             try await pg.psql(sql)
             #expect(try await pg.psql("SELECT count(*) FROM events") == "4")
+
+            // A long query holding the days: the prune gives up within seconds, drops nothing, says so.
+            let holder = try ChildProcess(["psql", "-X", "-q", "-h", pg.directory, "-p", String(pg.port), "-U", TestPostgres.user, "-d", "audit",
+                                           "-c", "BEGIN; SELECT count(*) FROM events; SELECT pg_sleep(8); COMMIT;"],
+                                          stdout: "/dev/null", stderr: "/dev/null")
+            defer { holder.signal(SIGKILL); _ = holder.waitBlocking() }
+            try await Task.sleep(for: .milliseconds(500))
+            do {
+                let out = try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", pg.url, "--retention", "90d"])
+                Issue.record("prune went ahead under a held lock: \(out)")
+            } catch let failed as TestEngine.CommandFailed {
+                #expect(failed.stderr.contains("could not be locked within 5 s") && failed.stderr.contains("nothing was dropped"), "\(failed.stderr)")
+            }
+            #expect(try await pg.psql("SELECT count(*) FROM events") == "4", "nothing dropped")
+            #expect(try await pg.psql("SELECT count(*) FROM fleet_retention") == "0", "no horizon without the drop")
+            _ = await holder.wait()
 
             let pruned = try await TestEngine.run([TestEngine.auditBinary, "prune", "--db", pg.url, "--retention", "90d"])
             #expect(pruned.contains("dropped 2 day partition(s)"), "\(pruned)")
             #expect(try await pg.psql("SELECT count(*) FROM events") == "2", "the days 89 days ago and today stay")
             #expect(try await pg.psql("SELECT count(*) FROM snapshots") == "4", "container history stays")
+            #expect(try await pg.psql("SELECT exec_id FROM exec_sessions") == "person", "the probe's inspection went with its day")
             let partitions = try await pg.psql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'events'::regclass")
             #expect(partitions == "2", "\(partitions)")
 

@@ -36,7 +36,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "table, json or markdown.") var format: ReportFormat = .table
     @Option(help: ArgumentHelp("Only findings at or above: low, medium, high, critical.", valueName: "level")) var severity: Severity?
     @Option(help: "Only this compose project.") var project: String?
-    @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the machine's hostname); with a postgresql:// --db, only this fleet host.", valueName: "name")) var host: String?
+    @Option(help: ArgumentHelp("This Docker host's name in deployment records (default: the name it forwards under, --host-name, else the machine's hostname); with a postgresql:// --db, only this fleet host.", valueName: "name")) var host: String?
     @Option(help: ArgumentHelp("Only these statuses, comma separated: open, reconciled, gone, acknowledged, stale.", valueName: "list")) var status: String?
     @Option(help: ArgumentHelp("How far outside a deployment's window a change still belongs to it, for every record (default: by the record's clock).", valueName: "duration")) var tolerance: String?
     @Option(help: ArgumentHelp("Exit 3 when open or stale findings at or above this severity exist.", valueName: "level")) var failOn: Severity?
@@ -69,11 +69,16 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let now = Timestamp.now()
         let (since, until) = try window.resolve(now: now, defaultSince: "24h")
+        let fleet = try store.fleetURL()
+        // A host's own report names the host as its collector does: the fleet name it forwards under
+        // (--host-name), else the machine's hostname; the fleet report sets each host's name itself.
+        let hostName = try host ?? (fleet == nil ? StoreReader(path: try store.resolvedPath()).hostIdentity()?.name : nil).flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.hostname()
         let query = FindingsQuery(
-            fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
+            fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: hostName,
             toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), minimumSeverity: severity, project: project, statuses: try statuses(),
             maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
-        if let url = try store.fleetURL() {
+        if let url = fleet {
             try check(try await fleetReport(url, query: query).flatMap(\.model.findings))
             return
         }
