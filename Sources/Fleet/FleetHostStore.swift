@@ -123,11 +123,16 @@ public struct FleetHostStore: FindingsStore, Sendable {
     /// is one deployment: its two records are merged into one, so it is neither counted nor listed twice.
     /// Both are read when either overlaps the window: the in-progress one may, the finished one not.
     public func deployments(fromNs: Int64, toNs: Int64) throws -> [DeploymentRecord] {
+        // Over all time (the reconciliation's read) only the records that can apply to this host: the
+        // fleet's history of every host's pipeline runs, read again for each host, would grow without end.
+        // Within a window the others are read too, for the reason a change is not theirs.
+        let everything = fromNs == .min
         let rows = try read("""
             SELECT origin, id, record, received_ns, updated_ns FROM deployments
             WHERE origin IN (\(host.hostID), '') AND id IN (
                 SELECT id FROM deployments
-                WHERE origin IN (\(host.hostID), '') AND started_ns <= \(toNs) AND coalesce(finished_ns, \(Int64.max)) >= \(fromNs))
+                WHERE origin IN (\(host.hostID), '') AND started_ns <= \(toNs) AND coalesce(finished_ns, \(Int64.max)) >= \(fromNs)
+                  AND (NOT \(everything) OR origin = \(host.hostID) OR host IS NULL OR host = \(host.name)))
             ORDER BY started_ns, origin, id
             """) { row in try row.decode((String, String, String, Int64, Int64).self) }
         var records: [StoredDeployment] = []
