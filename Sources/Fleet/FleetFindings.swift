@@ -22,10 +22,11 @@ public enum FleetFindings {
     /// touches its coverage with every write and the forwarder sends changes within seconds.
     public static let heartbeatSlackNs: Int64 = 120 * 1_000_000_000
 
-    /// How many hosts are evaluated at once, each on a connection of its own. Most of a host's time is
-    /// PostgreSQL answering a dozen statements one after the other; with several hosts under way the
-    /// server and the engine work at the same time.
-    public static let defaultConnections = 4
+    /// How many hosts are evaluated at once, each on a connection of its own: a host's dozen statements
+    /// run one after the other, and while one host waits on PostgreSQL another's engine runs. Measured on
+    /// 2 cores with the server beside it (`audit bench fleet`, 100 hosts, 24 h, median of 3): 2.35 s on 1
+    /// connection, 1.42 s on 4, 1.32 s on 8, both cores busy from 4 on; a server with more cores gains more.
+    public static let defaultConnections = 8
 
     /// Every host's report, in the order of `hosts` (the reader's `hosts()` orders them by name). Hosts
     /// are evaluated `connections` at a time, each on a connection of its own (the reader's and ones

@@ -67,10 +67,13 @@ public struct FleetHostStore: FindingsStore, Sendable {
 
     public func execStarts(of group: ExecCommandGroup, fromNs: Int64, toNs: Int64) throws -> [StoredEvent] {
         // Hour by hour, within each hour's first and last run, so a command run at both ends of the window
-        // does not read everything between.
+        // does not read everything between. The window's bounds on e.time_ns itself, though implied, let
+        // the planner leave out the other days' partitions (a bound taken from the join prunes only when
+        // the statement runs, after every partition was planned: 2.9 ms a statement over 31 days).
         try read("""
             SELECT \(unescaped: Self.eventColumns) FROM exec_commands x
-            JOIN events e ON e.host_id = x.host_id AND e.time_ns BETWEEN greatest(x.first_ns, \(fromNs)) AND least(x.last_ns, \(toNs))
+            JOIN events e ON e.host_id = x.host_id AND e.time_ns BETWEEN \(fromNs) AND \(toNs)
+                 AND e.time_ns BETWEEN greatest(x.first_ns, \(fromNs)) AND least(x.last_ns, \(toNs))
                  AND e.actor_id = x.container_id AND e.type = 'container' AND e.action = 'exec_start' AND coalesce(e.detail, '') = x.command
             WHERE x.host_id = \(host.hostID) AND x.hour BETWEEN \(fromNs / Self.hourNs) AND \(toNs / Self.hourNs)
               AND x.container_id = \(group.containerID) AND x.command = \(group.command)
@@ -83,9 +86,10 @@ public struct FleetHostStore: FindingsStore, Sendable {
         let until = toNs.addingReportingOverflow(delay)
         // The exec id matched as text in the event's extra attributes (the decoder writes them as compact
         // JSON, `"execID":"…"`): no row is parsed, and one extra that is not JSON cannot fail the report.
+        // The window's own bounds on e.time_ns prune the day partitions at planning, as in execStarts.
         return try read("""
             SELECT \(unescaped: Self.eventColumns) FROM exec_sessions s
-            JOIN events e ON e.host_id = s.host_id
+            JOIN events e ON e.host_id = s.host_id AND e.time_ns BETWEEN \(fromNs) AND \(toNs)
                  AND e.time_ns BETWEEN greatest(\(fromNs), s.inspected_ns - \(delay)) AND least(\(toNs), s.inspected_ns)
                  AND e.actor_id = s.container_id AND e.action = 'exec_start' AND e.extra IS NOT NULL
                  AND position('"execID":"' || s.exec_id || '"' in e.extra) > 0

@@ -50,6 +50,9 @@ struct FleetBench: AsyncParsableCommand {
     @Option(help: "How many times each report runs.")
     var runs: Int = 3
 
+    @Option(help: "How many hosts the report evaluates at once, each on a connection of its own.")
+    var reportConnections: Int = FleetFindings.defaultConnections
+
     @Option(help: ArgumentHelp("Where the host stores are built (removed at the end).", valueName: "dir"))
     var workDir: String = "/tmp"
 
@@ -60,8 +63,8 @@ struct FleetBench: AsyncParsableCommand {
 
     func validate() throws {
         _ = try fleetSizes()
-        guard events >= 0, outageEvents >= 0, reportEvents >= 0, reportHosts > 0, days > 0, runs > 0 else {
-            throw ValidationError("--events, --outage-events and --report-events must be 0 or more; --report-hosts, --days and --runs at least 1")
+        guard events >= 0, outageEvents >= 0, reportEvents >= 0, reportHosts > 0, days > 0, runs > 0, reportConnections > 0 else {
+            throw ValidationError("--events, --outage-events and --report-events must be 0 or more; --report-hosts, --days, --runs and --report-connections at least 1")
         }
     }
 
@@ -170,7 +173,7 @@ struct FleetBench: AsyncParsableCommand {
         try await FleetReader.with(url, logger: logger) { reader in
             let storage = try await reader.storage()
             let hosts = try await reader.hosts()
-            Terminal.out("  store         \(storage.events) events of \(hosts.count) hosts, \(ByteSize.approximate(storage.databaseBytes))")
+            Terminal.out("  store         \(storage.events) events of \(hosts.count) hosts, \(ByteSize.approximate(storage.databaseBytes)); hosts evaluated \(reportConnections) at once")
             let now = (storage.newestNs ?? Timestamp.now().nanoseconds) + 1_000_000_000
             for (label, hours) in [("1h", 1), ("24h", 24), ("7d", 24 * 7)] {
                 let from = now - Int64(hours) * Self.hourNs
@@ -180,7 +183,7 @@ struct FleetBench: AsyncParsableCommand {
                 var findings = 0
                 for _ in 0..<runs {
                     let start = ContinuousClock.now
-                    let reports = try await FleetFindings.evaluate(reader, hosts: hosts, query: query)
+                    let reports = try await FleetFindings.evaluate(reader, hosts: hosts, query: query, connections: reportConnections)
                     _ = try FleetReportRendering.json(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: false)
                     times.append(SimulatedFleet.seconds(ContinuousClock.now - start) * 1_000)
                     findings = reports.reduce(0) { $0 + $1.model.findings.count }
