@@ -67,7 +67,7 @@ extension Matcher {
         for event in creates where event.project != nil {
             let finalName = SequenceGrouper.temporaryName(event.name)?.1 ?? event.name
             let change = Change(kind: .unmanagedContainer, anchor: event, name: finalName)
-            if case let .inBand(deployment, _) = attributor.verdict(for: change) { inBand.append((event, deployment.id)) }
+            if let deployment = attributor.covering(change) { inBand.append((event, deployment.id)) }
         }
         let createdBy = Dictionary(inBand.map { ($0.event.actorID, $0) }, uniquingKeysWith: { a, b in a.event.timeNano > b.event.timeNano ? a : b })
         let counts = Dictionary(grouping: findings, by: \.container.id).mapValues(\.count)

@@ -39,6 +39,30 @@ import Testing
         #expect(isInBand(exec(at: 1050), record(.cancelled)))
     }
 
+    /// The reconciliation's shortcut names the same deployment as the full verdict, for creates before,
+    /// inside, at the edges of and after records of every kind of window.
+    @Test func theCoveringShortcutAgreesWithTheVerdict() {
+        let records = [
+            record(start: 1000, end: 1100), record(.inProgress, start: 2000, end: nil), record(start: 3000, end: 3000.5),
+            record(start: 4000, end: 4100, project: "blog"), record(start: 5000, end: 5100, host: "prod-2"),
+        ].enumerated().map { i, r in
+            var r = r
+            r.id = "d\(i)"
+            return r
+        }
+        let attributor = Attributor(deployments: records, host: S.host, toleranceOverride: nil)
+        var covered = 0
+        for seconds in stride(from: 900.0, through: 5300, by: 0.75) {
+            let create = S.event(seconds, "create", attributes: labels)
+            let change = Change(kind: .unmanagedContainer, anchor: create, name: create.name)
+            var byVerdict: String?
+            if case let .inBand(d, _) = attributor.verdict(for: change) { byVerdict = d.id }
+            #expect(attributor.covering(change)?.id == byVerdict, "at \(seconds) s")
+            if byVerdict != nil { covered += 1 }
+        }
+        #expect(covered > 100, "the cases include covered ones: \(covered)")
+    }
+
     /// A fleet: the same change on another host than the record's is that host's finding, and says so.
     @Test func aRecordForAnotherHostIsTheReasonGiven() {
         let findings = S.analyze([exec(at: 1050)], deployments: [record(host: "prod-2")], tolerance: nil).findings
