@@ -81,6 +81,9 @@ final class FleetConnection: Sendable {
     /// lock (hosts starting together apply them once), refusing a schema newer than this binary.
     func migrate(_ migrations: [Migration] = Migrations.postgres) async throws {
         let newest = migrations.map(\.version).max() ?? 0
+        // Up to date already (every connection but the first after an upgrade): no lock. A thousand hosts
+        // reconnecting together queued on the lock, and the statement timeout cut the last of them.
+        if let current = try? await appliedVersion(), current == newest { return }
         try await run {
             try await self.connection.query("BEGIN", logger: self.logger)
             do {
@@ -108,6 +111,16 @@ final class FleetConnection: Sendable {
                 _ = try? await self.connection.query("ROLLBACK", logger: self.logger)
                 throw error
             }
+        }
+    }
+
+    /// The newest fleet migration this database recorded; throws when it has none (a fresh database).
+    private func appliedVersion() async throws -> Int {
+        try await run {
+            var current = 0
+            for try await version in try await self.connection.query("SELECT coalesce(max(version), 0)::bigint FROM schema_migrations", logger: self.logger)
+                .decode(Int64.self) { current = Int(version) }
+            return current
         }
     }
 
