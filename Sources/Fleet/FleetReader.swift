@@ -5,8 +5,8 @@ import Logging
 import PostgresNIO
 
 /// Reads the fleet's PostgreSQL for the commands that read a store (`report`, `events`, `deployments`,
-/// `status`, `ack` with `--db postgresql://…`): its hosts, one host's rows through the findings engine's
-/// protocol (`FleetHostStore`), and the fleet-wide lists.
+/// `status`, `ack`, `prune` with `--db postgresql://…`): its hosts and the fleet-wide lists. A host's rows
+/// for the findings engine are `FleetHostStore`s, which `FleetFindings` opens a few connections for.
 public final class FleetReader: Sendable {
     let connection: FleetConnection
 
@@ -65,11 +65,6 @@ public final class FleetReader: Sendable {
                 + (known.isEmpty ? "; no host has forwarded yet (start collectors with --forward)" : "; hosts: \(known.joined(separator: ", "))"))
         }
         return chosen
-    }
-
-    /// One host's rows, for the findings engine.
-    public func store(for host: FleetHost) -> FleetHostStore {
-        FleetHostStore(host: host, connection: connection)
     }
 
     /// The most `audit events --db postgresql://…` lists at once: a fleet's day is millions of events.
