@@ -69,20 +69,19 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let now = Timestamp.now()
         let (since, until) = try window.resolve(now: now, defaultSince: "24h")
-        let fleet = try store.fleetURL()
-        // A host's own report names the host as its collector does: the fleet name it forwards under
-        // (--host-name), else the machine's hostname; the fleet report sets each host's name itself.
-        let hostName = try host ?? (fleet == nil ? StoreReader(path: try store.resolvedPath()).hostIdentity()?.name : nil).flatMap { $0.isEmpty ? nil : $0 }
-            ?? Self.hostname()
-        let query = FindingsQuery(
-            fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: hostName,
+        var query = FindingsQuery(
+            fromNs: since.nanoseconds, toNs: until.nanoseconds, nowNs: now.nanoseconds, host: host ?? Self.hostname(),
             toleranceNs: tolerance.flatMap(TimeArgument.parseDuration), minimumSeverity: severity, project: project, statuses: try statuses(),
             maxAgeNs: maxAge.flatMap(TimeArgument.parseDuration))
-        if let url = fleet {
+        if let url = try store.fleetURL() {
+            // The fleet report sets each host's name itself.
             try check(try await fleetReport(url, query: query).flatMap(\.model.findings))
             return
         }
         let reader = try StoreReader(path: try store.resolvedPath())
+        // A host's own report names the host as its collector does: the name it forwards under
+        // (--host-name), else the machine's hostname.
+        if host == nil, let name = try reader.hostIdentity()?.name, !name.isEmpty { query.host = name }
         let model = try FindingsEngine.evaluate(reader, query)
         var out = Terminal.Buffered()
         switch format {
