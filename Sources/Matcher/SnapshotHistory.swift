@@ -39,7 +39,7 @@ public struct SnapshotHistory: Sendable, Equatable {
     /// (`exec_start: true `), hence the trimming.
     public func isHealthCheck(_ command: String, at ns: Int64) -> Bool {
         guard let probe = state(at: ns)?.probeCommand else { return false }
-        return command.trimmingSpaces() == probe.trimmingSpaces()
+        return command.trimmedOfSpaces() == probe.trimmedOfSpaces()
     }
 
     /// What an update at `eventNs` changed: the diff of the snapshot it triggered, else of the first
