@@ -6,3 +6,12 @@ extension Int64 {
         return overflow ? .max : difference.magnitude > UInt64(Int64.max) ? .max : Int64(difference.magnitude)
     }
 }
+
+extension Int64 {
+    /// `self - other` for a non-negative `other`, at `Int64.min` instead of trapping: a window widened
+    /// back from a time far in the past.
+    public func minus(saturating other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? .min : difference
+    }
+}

@@ -9,13 +9,14 @@ import Matcher
 /// deployment record that arrived late still counts.
 public enum FindingsEngine {
     public static func evaluate(_ store: some FindingsStore, _ query: FindingsQuery) throws -> ReportModel {
-        let inputs = try FindingsInputs.load(store, fromNs: query.fromNs, toNs: query.toNs, nowNs: query.nowNs)
+        let reads = FindingsReads(query)
+        let inputs = try FindingsInputs.load(store, reads)
         let analysis = Matcher.analyze(
             events: inputs.events, snapshots: inputs.snapshots, execs: inputs.execs, deployments: inputs.deployments,
             gaps: inputs.gaps.map { Gap(fromNs: $0.fromNs, toNs: $0.toNs, cause: $0.cause) }, acks: inputs.acks,
             host: query.host, window: query.fromNs...query.toNs, toleranceNs: query.toleranceNs, now: query.nowNs)
-        let drift = try store.driftFindings(fromNs: query.fromNs, toNs: query.toNs).map(\.finding)
-        let current = try FindingsInputs.reconciliation(store, nowNs: query.nowNs)
+        let drift = try store.driftFindings(fromNs: reads.window.fromNs, toNs: reads.window.toNs).map(\.finding)
+        let current = try FindingsInputs.reconciliation(store, reads)
         let reconciliation = Matcher.reconciliation(
             running: current.running.filter { c in query.project.map { c.project == $0 } ?? true }, creates: current.creates,
             deployments: current.deployments, host: query.host, toleranceNs: query.toleranceNs, findings: analysis.findings + drift,

@@ -15,22 +15,15 @@ struct FindingsInputs {
     var coverage: [CoverageInterval] = []
     var acks: [Ack] = []
 
-    /// Sequences (a `docker restart` is five events) may start before the window, and what happened
-    /// after it (a removal, a later deployment) decides a finding's status: read around the window.
-    static let lookbackNs: Int64 = 5 * 60 * 1_000_000_000
-    /// An in-progress deployment can cover up to 30 minutes, so one started that long before the window counts.
-    static let deploymentLookbackNs: Int64 = 30 * 60 * 1_000_000_000
-
     /// Reads only what can be a change: health probes (most of a busy host's events) are recognised
     /// from the per-hour exec summary and never read one by one; everything the matcher would only
     /// have kept as context (exec companions, health status, network events) stays in the store.
-    static func load(_ reader: some FindingsStore, fromNs: Int64, toNs: Int64, nowNs: Int64) throws -> FindingsInputs {
+    static func load(_ reader: some FindingsStore, _ reads: FindingsReads) throws -> FindingsInputs {
         var inputs = FindingsInputs()
-        let readFrom = fromNs - lookbackNs
-        var stored = try reader.changes(fromNs: readFrom, toNs: nowNs)
-        let execGroups = try reader.execCommandGroups(fromNs: readFrom, toNs: nowNs)
-        let containers = Set(stored.filter { $0.type == "container" }.map(\.actorID)).union(execGroups.map(\.containerID))
-        inputs.snapshots = try snapshotHistories(reader, containers: containers)
+        let events = reads.events
+        var stored = try reader.changes(fromNs: events.fromNs, toNs: events.toNs)
+        let execGroups = try reader.execCommandGroups(fromNs: events.fromNs, toNs: events.toNs)
+        inputs.snapshots = try snapshotHistories(reader, containers: FindingsReads.snapshotContainers(changes: stored, execGroups: execGroups))
 
         // `changes` holds no exec events; only the two exec readers below can return the same one.
         var seen = Set<EventKey>()
@@ -38,9 +31,9 @@ struct FindingsInputs {
             for e in events where seen.insert(EventKey(timeNano: e.timeNano, actorID: e.actorID, action: e.action)).inserted { stored.append(e) }
         }
         for group in execGroups where !isProbeCommand(group, snapshots: inputs.snapshots) {
-            add(try reader.execStarts(of: group, fromNs: readFrom, toNs: nowNs))
+            add(try reader.execStarts(of: group, fromNs: events.fromNs, toNs: events.toNs))
         }
-        add(try reader.interactiveExecStarts(fromNs: readFrom, toNs: nowNs))
+        add(try reader.interactiveExecStarts(fromNs: events.fromNs, toNs: events.toNs))
 
         inputs.events = stored.map(matcherEvent)
         let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
@@ -48,10 +41,10 @@ struct FindingsInputs {
             inputs.execs[id] = ExecDetails(execID: id, user: row.user ?? "", privileged: row.privileged, tty: row.tty,
                                            entrypoint: row.entrypoint ?? "", arguments: row.arguments)
         }
-        inputs.records = try reader.deployments(fromNs: fromNs - deploymentLookbackNs, toNs: nowNs)
+        inputs.records = try reader.deployments(fromNs: reads.deployments.fromNs, toNs: reads.deployments.toNs)
         inputs.deployments = inputs.records.map(deployment)
-        inputs.gaps = try reader.gaps(fromNs: fromNs - lookbackNs, toNs: nowNs)
-        inputs.coverage = try reader.coverage(fromNs: fromNs, toNs: toNs)
+        inputs.gaps = try reader.gaps(fromNs: reads.gaps.fromNs, toNs: reads.gaps.toNs)
+        inputs.coverage = try reader.coverage(fromNs: reads.window.fromNs, toNs: reads.window.toNs)
         inputs.acks = try reader.acks().map { Ack(findingID: $0.findingID, by: $0.by, reason: $0.reason, atNs: $0.atNs, expiresNs: $0.expiresNs) }
         return inputs
     }
@@ -64,13 +57,13 @@ struct FindingsInputs {
 
     /// What the reconciliation section reads: the running compose containers, every stored create of
     /// one, and every deployment record (a container may be weeks older than the window).
-    static func reconciliation(_ reader: some FindingsStore, nowNs: Int64) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
+    static func reconciliation(_ reader: some FindingsStore, _ reads: FindingsReads) throws -> (running: [RunningContainer], creates: [MatcherEvent], deployments: [Deployment]) {
         let running = try reader.runningComposeContainers().map { c in
             RunningContainer(id: c.id, name: c.name, project: c.project, service: c.service,
                              createdNs: c.created.flatMap(RFC3339.parse)?.nanoseconds ?? 0)
         }
         let creates = try reader.composeContainerCreates().map(matcherEvent)
-        return (running, creates, try reader.deployments(fromNs: .min, toNs: nowNs).map(deployment))
+        return (running, creates, try reader.deployments(fromNs: reads.everyDeployment.fromNs, toNs: reads.everyDeployment.toNs).map(deployment))
     }
 
     /// A record as the matcher reads it: its clock, and what each of its commands can do.

@@ -49,27 +49,41 @@ public enum FleetFindings {
         }
     }
 
-    /// One host at a time on each connection: a connection whose host is done takes the next one.
+    /// At most this many hosts' rows are read ahead together (and held while their engines run).
+    static let hostsReadTogether = 25
+
+    /// A batch of hosts at a time on each connection: their rows read ahead with one statement a read
+    /// (`FleetHostRows`), then each host's engine in turn over them; a connection whose batch is done
+    /// takes the next one. Batches are as even as the connections allow, at most `hostsReadTogether`.
     private static func evaluate(_ hosts: [FleetHost], query: FindingsQuery, on connections: [FleetConnection]) async throws -> [HostReport] {
-        try await withThrowingTaskGroup(of: (Int, HostReport, FleetConnection).self) { group in
-            var pending = hosts.indices.makeIterator()
-            func start(_ index: Int, on connection: FleetConnection) {
-                let host = hosts[index]
-                var hostQuery = query
-                hostQuery.host = host.name
-                let store = FleetHostStore(host: host, connection: connection)
-                group.addTask { [hostQuery] in
-                    let model = try await OwnThread.run("fleet-report") { () throws in try FindingsEngine.evaluate(store, hostQuery) }
-                    return (index, HostReport(host: host, model: model), connection)
+        let reads = FindingsReads(query)
+        let size = min(hostsReadTogether, (hosts.count + connections.count - 1) / connections.count)
+        let batches = stride(from: 0, to: hosts.count, by: max(size, 1)).map { $0..<min($0 + max(size, 1), hosts.count) }
+        return try await withThrowingTaskGroup(of: ([(Int, HostReport)], FleetConnection).self) { group in
+            var pending = batches.makeIterator()
+            func start(_ batch: Range<Int>, on connection: FleetConnection) {
+                group.addTask {
+                    let rows = try await FleetHostRows.read(Array(hosts[batch]), reads, on: connection)
+                    var reports: [(Int, HostReport)] = []
+                    for index in batch {
+                        try Task.checkCancellation()
+                        let host = hosts[index]
+                        var hostQuery = query
+                        hostQuery.host = host.name
+                        let store = FleetHostStore(host: host, connection: connection, readAhead: rows[host.hostID])
+                        let model = try await OwnThread.run("fleet-report") { [hostQuery] () throws in try FindingsEngine.evaluate(store, hostQuery) }
+                        reports.append((index, HostReport(host: host, model: model)))
+                    }
+                    return (reports, connection)
                 }
             }
             for connection in connections {
-                guard let index = pending.next() else { break }
-                start(index, on: connection)
+                guard let batch = pending.next() else { break }
+                start(batch, on: connection)
             }
             var reports = [HostReport?](repeating: nil, count: hosts.count)
-            for try await (index, report, connection) in group {
-                reports[index] = report
+            for try await (done, connection) in group {
+                for (index, report) in done { reports[index] = report }
                 try Task.checkCancellation()
                 if let next = pending.next() { start(next, on: connection) }
             }

@@ -82,7 +82,7 @@ public final class FleetReader: Sendable {
         let found = try await connection.run {
             var out: [(String, StoredEvent)] = []
             let rows = try await connection.connection.query("""
-                SELECT e.host_id, \(unescaped: FleetHostStore.eventColumns) FROM events e
+                SELECT \(unescaped: FleetHostReads.eventColumns) FROM events e
                 WHERE e.host_id = ANY(\(ids)) AND e.time_ns BETWEEN \(query.sinceNs) AND \(query.untilNs)
                   AND (\(query.type)::text IS NULL OR e.type = \(query.type))
                   AND (\(query.project)::text IS NULL OR e.project = \(query.project))
@@ -90,18 +90,11 @@ public final class FleetReader: Sendable {
                        OR (e.attributes::jsonb ->> 'name') = \(container))
                 ORDER BY e.time_ns, e.host_id, e.actor_id LIMIT \(Int64(limit) + 1)
                 """, logger: connection.logger)
-            for try await row in rows { out.append(try Self.hostAndEvent(row)) }
+            for try await row in rows { out.append(try FleetHostReads.event(row)) }
             return out
         }
         let events = found.prefix(limit).compactMap { id, event in byID[id].map { ($0, event) } }
         return (events, found.count > limit)
-    }
-
-    private static func hostAndEvent(_ row: PostgresRow) throws -> (String, StoredEvent) {
-        let (host, time, type, action, detail, actor, attributes, extra, scope, source, project, service) = try row.decode(
-            (String, Int64, String, String, String?, String, String, String?, String?, Int16, String?, String?).self)
-        return (host, StoredEvent(timeNano: time, type: type, action: action, detail: detail, actorID: actor, attributesJSON: attributes,
-                                  extraJSON: extra, scope: scope, source: EventSource(rawValue: Int64(source)) ?? .stream, project: project, service: service))
     }
 
     /// Deployment records overlapping the window, each with where it came from: a host's collector

@@ -1,0 +1,70 @@
+import AuditStore
+import Deployments
+import Findings
+
+/// What the findings engine will ask of one host for a query, read ahead for a batch of hosts with one
+/// statement a read (`FleetHostReads`): a fleet report of 100 hosts made about 1,400 statements, each
+/// planned over the day partitions, and PostgreSQL's planning and the round trips were a third of the
+/// report's CPU. `FleetHostStore` answers from these rows when the engine asks for the windows they were
+/// read for, and reads PostgreSQL otherwise (an exec group's events, the execs' inspections).
+struct FleetHostRows: Sendable {
+    var reads: FindingsReads
+    var changes: [StoredEvent] = []
+    var execGroups: [ExecCommandGroup] = []
+    var interactiveExecStarts: [StoredEvent] = []
+    /// The containers whose snapshots were read (`FindingsReads.snapshotContainers`), and those snapshots.
+    var snapshotContainers: Set<String> = []
+    var snapshots: [String: [SnapshotRow]] = [:]
+    var deployments: [DeploymentRecord] = []
+    var everyDeployment: [DeploymentRecord] = []
+    var driftFindings: [StoredDriftFinding] = []
+    var acks: [StoredAck] = []
+    var coverage: [CoverageInterval] = []
+    var gaps: [StoredGap] = []
+    var running: [RunningComposeContainer] = []
+    var creates: [StoredEvent] = []
+
+    init(reads: FindingsReads) {
+        self.reads = reads
+    }
+
+    /// Every host's rows, one statement a read, one after the other on `connection`.
+    static func read(_ hosts: [FleetHost], _ reads: FindingsReads, on connection: FleetConnection) async throws -> [String: FleetHostRows] {
+        let ids = hosts.map(\.hostID)
+        var rows = Dictionary(uniqueKeysWithValues: ids.map { ($0, FleetHostRows(reads: reads)) })
+        func fill<T>(_ read: FleetRead<T>, _ field: WritableKeyPath<FleetHostRows, [T]>) async throws {
+            for (hostID, values) in try await read.byHost(on: connection) { rows[hostID]?[keyPath: field] = values }
+        }
+        try await fill(FleetHostReads.changes(ids, reads.events), \.changes)
+        try await fill(FleetHostReads.execCommandGroups(ids, reads.events), \.execGroups)
+        try await fill(FleetHostReads.interactiveExecStarts(ids, reads.events), \.interactiveExecStarts)
+        try await fill(FleetHostReads.coverage(ids, reads.window), \.coverage)
+        try await fill(FleetHostReads.gaps(ids, reads.gaps), \.gaps)
+        try await fill(FleetHostReads.runningComposeContainers(ids), \.running)
+        try await fill(FleetHostReads.composeContainerCreates(ids), \.creates)
+
+        var pairs: [(hostID: String, containerID: String)] = []
+        for id in ids {
+            guard let host = rows[id] else { continue }
+            let containers = FindingsReads.snapshotContainers(changes: host.changes, execGroups: host.execGroups)
+            rows[id]?.snapshotContainers = containers
+            pairs += containers.map { (id, $0) }
+        }
+        for (hostID, snapshots) in try await FleetHostReads.snapshots(pairs).byHost(on: connection) {
+            rows[hostID]?.snapshots = Dictionary(grouping: snapshots, by: \.containerID).mapValues { $0.map(\.row) }
+        }
+
+        let window = try await FleetHostReads.deployments(hosts, reads.deployments).byHost(on: connection)
+        let every = try await FleetHostReads.deployments(hosts, reads.everyDeployment).byHost(on: connection)
+        let drift = try await FleetHostReads.driftFindings(ids, reads.window).byHost(on: connection)
+        // A fleet-wide acknowledgement (host id '') belongs to every host, in the order of the others.
+        let acks = try await FleetHostReads.acks(ids).rows(on: connection)
+        for host in hosts {
+            rows[host.hostID]?.deployments = try FleetHostStore.records(window[host.hostID] ?? [])
+            rows[host.hostID]?.everyDeployment = try FleetHostStore.records(every[host.hostID] ?? [])
+            rows[host.hostID]?.driftFindings = try (drift[host.hostID] ?? []).map { try FleetHostStore.driftFinding($0, host: host) }
+            rows[host.hostID]?.acks = acks.filter { $0.hostID == host.hostID || $0.hostID.isEmpty }.map(\.value)
+        }
+        return rows
+    }
+}

@@ -1,0 +1,93 @@
+@testable import AuditCLI
+import AuditSupport
+import Findings
+@testable import Fleet
+import Foundation
+import Logging
+import Testing
+
+/// A fleet report reads a batch of hosts ahead with one statement a read (`FleetHostRows`) and runs
+/// each host's engine over those rows: every host must get exactly the report it gets when its store
+/// reads PostgreSQL host by host, whatever the fleet's own rows (records posted to `audit serve`,
+/// fleet-wide acknowledgements) and whichever window the engine asks.
+@Suite(.serialized, .enabled(if: TestPostgres.enabled, "needs PostgreSQL 15 (install-deps installs postgresql)"))
+struct FleetReadAheadTests {
+    static let hourNs: Int64 = 3_600_000_000_000
+
+    @Test func readingAheadGivesEveryHostTheReportItReadsAlone() async throws {
+        try await TestPostgres.with { pg in
+            let logger = Logger(label: "test")
+            let url = try FleetURL.parse(pg.url, environment: [:])
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-read-ahead-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let endNs = Int64(Date().timeIntervalSince1970) * 1_000_000_000
+            // Busy hosts as the bench builds them: probes, creates with snapshots, a deployment a day,
+            // out-of-band updates, interactive execs, restarts.
+            let fleet = try await SimulatedFleet.build(hosts: 5, eventsPerHost: 3_000, days: 3, endNs: endNs, in: directory, logger: logger)
+            defer { fleet.remove() }
+            _ = try await fleet.forward(to: url, logger: logger)
+
+            try await FleetReader.with(url, logger: logger) { reader in
+                let hosts = try await reader.hosts()
+                #expect(hosts.count == 5)
+                // The first host's records posted to `audit serve` as well: every host is named as they name
+                // theirs, so the fleet's copies cover the other hosts' changes too, and merge with the first's.
+                _ = try await pg.psql("""
+                    INSERT INTO deployments (origin, id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns)
+                    SELECT '', id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns + 1
+                    FROM deployments WHERE origin = '\(hosts[0].hostID)'
+                    """)
+                func query(hours: Int64) -> FindingsQuery {
+                    FindingsQuery(fromNs: endNs - hours * Self.hourNs, toNs: endNs, nowNs: endNs + 1_000_000_000, host: SimulatedFleet.hostName,
+                                  maxAgeNs: 24 * Self.hourNs)
+                }
+                func alone(_ query: FindingsQuery, readAhead: FindingsQuery? = nil) async throws -> [HostReport] {
+                    var reports: [HostReport] = []
+                    var rows: [String: FleetHostRows]?
+                    if let readAhead { rows = try await FleetHostRows.read(hosts, FindingsReads(readAhead), on: reader.connection) }
+                    for host in hosts {
+                        var hostQuery = query
+                        hostQuery.host = host.name
+                        let store = FleetHostStore(host: host, connection: reader.connection, readAhead: rows?[host.hostID])
+                        let model = try await OwnThread.run("test") { [hostQuery] () throws in try FindingsEngine.evaluate(store, hostQuery) }
+                        reports.append(HostReport(host: host, model: model))
+                    }
+                    return reports
+                }
+                func json(_ reports: [HostReport], _ query: FindingsQuery) throws -> String {
+                    try FleetReportRendering.json(reports, fromNs: query.fromNs, toNs: query.toNs, inBand: true)
+                }
+
+                // One finding acknowledged fleet-wide, another by its host alone (the simulated hosts' histories
+                // are alike: the same finding ids recur on every host).
+                let day = try await alone(query(hours: 24))
+                let first = try #require(day[1].model.findings.first, "the simulated host has out-of-band changes")
+                let second = try #require(day[2].model.findings.first { $0.id != first.id })
+                #expect(day[3].model.findings.contains { $0.id == second.id })
+                _ = try await pg.psql("""
+                    INSERT INTO acks (host_id, id, finding_id, by, reason, at_ns) VALUES
+                        ('', 1, '\(first.id)', 'ops', 'fleet-wide', \(endNs)), ('\(hosts[2].hostID)', 900, '\(second.id)', 'ops', 'host', \(endNs))
+                    """)
+
+                for hours: Int64 in [1, 24, 72] {
+                    let q = query(hours: hours)
+                    let expected = try json(try await alone(q), q)
+                    let ahead = try await FleetFindings.evaluate(reader, hosts: hosts, query: q, connections: 2)
+                    #expect(try json(ahead, q) == expected, "read ahead, \(hours) h")
+                    // Rows read ahead for another window are not used for this one.
+                    #expect(try json(try await alone(q, readAhead: query(hours: hours == 1 ? 24 : 1)), q) == expected, "read ahead for another window, \(hours) h")
+                    if hours == 24 {
+                        let findings = ahead.map(\.model.findings)
+                        #expect(findings.allSatisfy { !$0.isEmpty }, "every host has findings")
+                        #expect(findings[1].first { $0.id == first.id }?.status == .acknowledged, "the fleet-wide acknowledgement")
+                        #expect(findings[2].first { $0.id == second.id }?.status == .acknowledged, "the host's own acknowledgement")
+                        #expect(findings[3].first { $0.id == second.id }?.status != .acknowledged, "another host's acknowledgement")
+                        #expect(ahead.allSatisfy { !$0.model.reconciliation.isEmpty }, "every host has running compose containers")
+                        #expect(ahead.allSatisfy { $0.model.deployments.count == ahead[0].model.deployments.count }, "the fleet's records reach every host")
+                    }
+                }
+            }
+        }
+    }
+}
