@@ -245,25 +245,48 @@ public struct ForwarderService: Service {
             return true
         }
 
-        var working = false
-        while true {
-            try Task.checkCancellation()
-            let sentEvents = try await sendEvents()
-            let sentRecords = try await records.step(connection: connection)
-            if !working {
-                // Only a connection that did its work ends the backoff: one failing the same way each time
-                // (a refused batch) must not reconnect and migrate twice a second.
-                backoff.reset()
-                working = true
+        /// At a clean stop, what PostgreSQL confirmed since the last report (up to 2 s of batches) goes into
+        /// the ledger, or `audit status` counts those events as not confirmed until the next start. It never
+        /// claims more than PostgreSQL holds: `confirmedNs` moves only after an insert returned. The ledger
+        /// write runs on its own thread, which the cancellation does not stop.
+        func recordAtStop() async {
+            let (holds, lastSuccessNs, copyRowsLeft) = (confirmedNs, status.snapshot.lastSuccessNs, records.copyRowsLeft)
+            let (target, gapsChecked) = (target, recordedGapsChecked)
+            try? await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in
+                try ledger.record(ForwardingState(target: target, confirmedNs: holds, pendingRows: try ledger.backlog(afterNs: holds).rows,
+                                                  lastSuccessNs: lastSuccessNs, gapsCheckedNs: gapsChecked,
+                                                  updatedNs: Timestamp.now().nanoseconds, copyRowsLeft: copyRowsLeft))
             }
-            if sentRecords { status.update { $0.recordsSent = records.rowsSent } }
-            if !sentEvents && !sentRecords {
-                status.update { $0.lastSuccessNs = Timestamp.now().nanoseconds }
+        }
+
+        func loop() async throws {
+            var working = false
+            while true {
+                try Task.checkCancellation()
+                let sentEvents = try await sendEvents()
+                let sentRecords = try await records.step(connection: connection)
+                if !working {
+                    // Only a connection that did its work ends the backoff: one failing the same way each time
+                    // (a refused batch) must not reconnect and migrate twice a second.
+                    backoff.reset()
+                    working = true
+                }
+                if sentRecords { status.update { $0.recordsSent = records.rowsSent } }
+                if !sentEvents && !sentRecords {
+                    status.update { $0.lastSuccessNs = Timestamp.now().nanoseconds }
+                    if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
+                    try await Task.sleep(for: configuration.pollInterval)
+                    continue
+                }
                 if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
-                try await Task.sleep(for: configuration.pollInterval)
-                continue
             }
-            if ContinuousClock.now - lastReport > .seconds(2) { try await report() }
+        }
+
+        do {
+            try await loop()
+        } catch where Task.isCancelled {
+            await recordAtStop()
+            throw error
         }
     }
 

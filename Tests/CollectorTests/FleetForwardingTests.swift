@@ -84,9 +84,14 @@ struct FleetForwardingTests {
                 #expect(try await pg.psql("SELECT host_id || '|' || name FROM hosts") == "\(identity.hostID)|fleet-a")
                 #expect(second.log.contains("connected to PostgreSQL"))
                 let status = try await TestEngine.run([TestEngine.auditBinary, "status", "--db", db])
-                // The stop closed the coverage interval after the forwarder's last batch: sent at the next start.
-                #expect(status.contains("forwarding  \(pg.maskedURL): caught up")
-                        || status.contains("forwarding  \(pg.maskedURL): events caught up, 1 changed record(s) not confirmed"), "\(status)")
+                // Every event PostgreSQL holds is confirmed in the ledger, also those of the forwarder's last
+                // batches before the stop. The collector closes its coverage interval after the forwarder has
+                // stopped, and snapshots written in the forwarder's last poll interval wait too: sent at the
+                // next start, one changed record or more.
+                let prefix = "forwarding  \(pg.maskedURL): "
+                let line = status.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) } ?? ""
+                #expect(line.hasPrefix("caught up;") || (line.hasPrefix("events caught up, ") && line.contains(" changed record(s) not confirmed")),
+                        "\(status)")
                 #expect(status.contains("host        fleet-a (fleet id \(identity.hostID))"), "\(status)")
             }
         }
@@ -246,6 +251,44 @@ struct FleetForwardingTests {
                 await writer.close()
                 let identity = try #require(try StoreReader(path: db).hostIdentity())
                 #expect(try await Set(fleetKeys(pg, hostID: identity.hostID)) == localKeys(db))
+            }
+        }
+    }
+
+    /// The ledger is written every 2 s while forwarding; a stop in between wrote nothing, and `audit
+    /// status` then counted the last batches PostgreSQL had confirmed as not confirmed until the next start.
+    @Test func aCleanStopRecordsWhatPostgreSQLConfirmed() async throws {
+        try await TestPostgres.with { pg in
+            try await withTemporaryDirectory { dir in
+                let db = dir + "/audit.db"
+                let logger = Logger(label: "test")
+                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let base = Timestamp.now().nanoseconds - 120_000_000_000
+                func event(_ n: Int64) -> DockerEvent {
+                    DockerEvent(type: "container", action: "start", actorID: "c\(n)", attributes: Attributes(["name": "c\(n)"]), scope: "local",
+                                timeNano: base + n * 1_000_000_000)
+                }
+                writer.enqueue(events: (0..<50).map(event), source: .stream)
+                await writer.flush()
+                let url = try FleetURL.parse(pg.url, environment: [:])
+                var configuration = ForwarderService.Configuration(url: url, hostName: "fleet-stop")
+                configuration.pollInterval = .milliseconds(50)
+                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
+                func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await forwarder.run() }
+                    try await eventually("the first 50 events forwarded") { try await count() == 50 }
+                    // Past the forwarder's 2 s report, so the next batch lands between two reports.
+                    try await Task.sleep(for: .seconds(2.5))
+                    writer.enqueue(events: [event(60)], source: .stream)
+                    await writer.flush()
+                    try await eventually("the last event forwarded") { forwarder.status.snapshot.rowsInserted == 51 }
+                    group.cancelAll()
+                }
+                await writer.close()
+                let state = try ForwardingLedger(path: db).state(target: url.description)
+                #expect(state?.confirmedNs == base + 60_000_000_000, "\(String(describing: state))")
+                #expect(state?.pendingRows == 0)
             }
         }
     }
