@@ -15,3 +15,11 @@ extension Int64 {
         return overflow ? .min : difference
     }
 }
+
+extension Int64 {
+    /// `self + other` for a non-negative `other`, at `Int64.max` instead of trapping.
+    public func plus(saturating other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
+}

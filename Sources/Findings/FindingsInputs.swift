@@ -62,8 +62,18 @@ struct FindingsInputs {
             RunningContainer(id: c.id, name: c.name, project: c.project, service: c.service,
                              createdNs: c.created.flatMap(RFC3339.parse)?.nanoseconds ?? 0)
         }
-        let creates = try reader.composeContainerCreates().map(matcherEvent)
+        let creates = try reader.composeContainerCreates().map(reconciliationCreate)
         return (running, creates, try reader.deployments(fromNs: reads.everyDeployment.fromNs, toNs: reads.everyDeployment.toNs).map(deployment))
+    }
+
+    /// A create as the reconciliation reads it: which container, when, its name and compose labels. The
+    /// reconciliation never reads a create's other attributes, and mapping every label of every create a
+    /// host ever stored into a dictionary was 7% of a fleet report's CPU (33,000 creates for 100 hosts).
+    static func reconciliationCreate(_ e: StoredEvent) -> MatcherEvent {
+        let attributes = e.attributes
+        return MatcherEvent(timeNano: e.timeNano, type: e.type, action: e.action, detail: e.detail, actorID: e.actorID, name: attributes["name"],
+                            source: Self.source(e.source), project: e.project ?? attributes[ComposeLabel.project],
+                            service: e.service ?? attributes[ComposeLabel.service])
     }
 
     /// A record as the matcher reads it: its clock, and what each of its commands can do.

@@ -18,6 +18,8 @@ struct Attributor {
     /// Records that name another host: never cover a change here, but one that would have is the
     /// reason to give (a pipeline run for host A does not explain the same change on host B).
     private let elsewhere: [(deployment: Deployment, tolerance: Tolerance, units: [Deployment.Unit])]
+    /// Each candidate's units, widened by its tolerance, spanned: no change outside it can be covered.
+    private let candidateReach: [(fromNs: Int64, toNs: Int64)]
     private let host: String?
 
     /// - Parameter toleranceOverride: `--tolerance`; nil follows each record's clock.
@@ -27,6 +29,10 @@ struct Attributor {
         let forThisHost = { (d: Deployment) in d.host.map { recordHost in host.map { $0 == recordHost } ?? true } ?? true }
         candidates = self.deployments.filter(forThisHost).map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
         elsewhere = self.deployments.filter { !forThisHost($0) }.map { ($0, Tolerance.of($0, override: toleranceOverride), $0.units) }
+        candidateReach = candidates.map { _, tolerance, units in
+            (units.map(\.startNs).min().map { $0.minus(saturating: tolerance.ns) } ?? .max,
+             units.map(\.upperNs).max().map { $0.plus(saturating: tolerance.ns) } ?? .min)
+        }
     }
 
     /// The deployment covering `change`: a recreate or restart that began inside a window is in band
@@ -55,7 +61,9 @@ struct Attributor {
     /// every record (a fleet report: 330 creates × 29 records a host, a third of its time in checks).
     func covering(_ change: Change) -> Deployment? {
         guard let first = change.members.map(\.timeNano).min(), let last = change.members.map(\.timeNano).max() else { return nil }
-        for (deployment, tolerance, units) in candidates {
+        // The span first, on plain numbers: most records are days away from most creates.
+        for index in candidates.indices where first <= candidateReach[index].toNs && last >= candidateReach[index].fromNs {
+            let (deployment, tolerance, units) = candidates[index]
             let reachable = units.contains { unit in
                 (first <= unit.upperNs || first.distance(saturatingTo: unit.upperNs) <= tolerance.ns)
                     && (last >= unit.startNs || last.distance(saturatingTo: unit.startNs) <= tolerance.ns)

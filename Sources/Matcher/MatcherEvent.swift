@@ -51,7 +51,7 @@ public struct MatcherEvent: Sendable, Equatable {
 }
 
 /// The compose labels the matcher reads.
-enum ComposeLabel {
-    static let project = "com.docker.compose.project"
-    static let service = "com.docker.compose.service"
+public enum ComposeLabel {
+    public static let project = "com.docker.compose.project"
+    public static let service = "com.docker.compose.service"
 }
