@@ -23,7 +23,7 @@ struct FindingsInputs {
         let events = reads.events
         var stored = try reader.changes(fromNs: events.fromNs, toNs: events.toNs)
         let execGroups = try reader.execCommandGroups(fromNs: events.fromNs, toNs: events.toNs)
-        inputs.snapshots = try snapshotHistories(reader, containers: FindingsReads.snapshotContainers(changes: stored, execGroups: execGroups))
+        inputs.snapshots = histories(try reader.snapshots(containerIDs: FindingsReads.snapshotContainers(changes: stored, execGroups: execGroups)))
 
         // `changes` holds no exec events; only the two exec readers below can return the same one.
         var seen = Set<EventKey>()
@@ -36,8 +36,7 @@ struct FindingsInputs {
         add(try reader.interactiveExecStarts(fromNs: events.fromNs, toNs: events.toNs))
 
         inputs.events = stored.map(matcherEvent)
-        let execIDs = Set(stored.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
-        for (id, row) in try reader.execs(ids: execIDs) {
+        for (id, row) in try reader.execs(ids: FindingsReads.execIDs(stored)) {
             inputs.execs[id] = ExecDetails(execID: id, user: row.user ?? "", privileged: row.privileged, tty: row.tty,
                                            entrypoint: row.entrypoint ?? "", arguments: row.arguments)
         }
@@ -112,9 +111,9 @@ struct FindingsInputs {
         return [group.firstNs, group.lastNs].allSatisfy { history.isHealthCheck(group.command, at: $0) }
     }
 
-    static func snapshotHistories(_ reader: some FindingsStore, containers: Set<String>) throws -> [String: SnapshotHistory] {
+    static func histories(_ snapshots: [String: [SnapshotRow]]) -> [String: SnapshotHistory] {
         var histories: [String: SnapshotHistory] = [:]
-        for (id, rows) in try reader.snapshots(containerIDs: containers) {
+        for (id, rows) in snapshots {
             var previous: ContainerSnapshot?
             var entries: [SnapshotEntry] = []
             for row in rows {

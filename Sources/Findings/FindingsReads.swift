@@ -44,4 +44,17 @@ public struct FindingsReads: Sendable, Equatable {
     public static func snapshotContainers(changes: [StoredEvent], execGroups: [ExecCommandGroup]) -> Set<String> {
         Set(changes.lazy.filter { $0.type == "container" }.map(\.actorID)).union(execGroups.map(\.containerID))
     }
+
+    /// The exec groups whose events the engine reads one by one: every group but a container's health
+    /// probe, as the container's snapshots tell it.
+    public static func execGroupsRead(_ groups: [ExecCommandGroup], snapshots: [String: [SnapshotRow]]) -> [ExecCommandGroup] {
+        let containers = Set(groups.map(\.containerID))
+        let histories = FindingsInputs.histories(snapshots.filter { containers.contains($0.key) })
+        return groups.filter { !FindingsInputs.isProbeCommand($0, snapshots: histories) }
+    }
+
+    /// The execs whose inspections the engine reads: those of the exec_start events it read.
+    public static func execIDs(_ events: [StoredEvent]) -> Set<String> {
+        Set(events.compactMap { $0.action == "exec_start" ? $0.attributes["execID"] : nil })
+    }
 }

@@ -66,7 +66,7 @@ public enum RetentionPlanner {
     static func keptExecs(_ reader: StoreReader, fromHour: Int64, toHour: Int64) throws -> [Int64: [Int64]] {
         let groupsByHour = try reader.execCommandGroups(fromHour: fromHour, toHour: toHour)
         let containers = Set(groupsByHour.values.joined().map(\.containerID))
-        let histories = try FindingsInputs.snapshotHistories(reader, containers: containers)
+        let histories = FindingsInputs.histories(try reader.snapshots(containerIDs: containers))
         var keep: [Int64: Set<Int64>] = [:]
         for (hour, groups) in groupsByHour {
             for group in groups where !FindingsInputs.isProbeCommand(group, snapshots: histories) {

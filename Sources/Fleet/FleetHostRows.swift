@@ -5,8 +5,8 @@ import Findings
 /// What the findings engine will ask of one host for a query, read ahead for a batch of hosts with one
 /// statement a read (`FleetHostReads`): a fleet report of 100 hosts made about 1,400 statements, each
 /// planned over the day partitions, and PostgreSQL's planning and the round trips were a third of the
-/// report's CPU. `FleetHostStore` answers from these rows when the engine asks for the windows they were
-/// read for, and reads PostgreSQL otherwise (an exec group's events, the execs' inspections).
+/// report's CPU. `FleetHostStore` answers from these rows when the engine asks for the windows (and the
+/// exec groups, the exec ids) they were read for, and reads PostgreSQL otherwise.
 struct FleetHostRows: Sendable {
     var reads: FindingsReads
     var changes: [StoredEvent] = []
@@ -15,6 +15,11 @@ struct FleetHostRows: Sendable {
     /// The containers whose snapshots were read (`FindingsReads.snapshotContainers`), and those snapshots.
     var snapshotContainers: Set<String> = []
     var snapshots: [String: [SnapshotRow]] = [:]
+    /// The events of each exec group the engine reads one by one (`FindingsReads.execGroupsRead`).
+    var execStarts: [FleetHostReads.ExecGroupKey: [StoredEvent]] = [:]
+    /// The exec ids whose inspections were read (`FindingsReads.execIDs`), and those found.
+    var execIDs: Set<String> = []
+    var execs: [String: ExecRow] = [:]
     var deployments: [DeploymentRecord] = []
     var everyDeployment: [DeploymentRecord] = []
     var driftFindings: [StoredDriftFinding] = []
@@ -50,8 +55,36 @@ struct FleetHostRows: Sendable {
             rows[id]?.snapshotContainers = containers
             pairs += containers.map { (id, $0) }
         }
-        for (hostID, snapshots) in try await FleetHostReads.snapshots(pairs).byHost(on: connection) {
-            rows[hostID]?.snapshots = Dictionary(grouping: snapshots, by: \.containerID).mapValues { $0.map(\.row) }
+        if !pairs.isEmpty {
+            for (hostID, snapshots) in try await FleetHostReads.snapshots(pairs).byHost(on: connection) {
+                rows[hostID]?.snapshots = Dictionary(grouping: snapshots, by: \.containerID).mapValues { $0.map(\.row) }
+            }
+        }
+
+        // The exec groups that are not a container's health probe, read event by event; then the
+        // inspections of every exec those events and the interactive ones name.
+        var groups: [(hostID: String, group: FleetHostReads.ExecGroupKey)] = []
+        for id in ids {
+            guard let host = rows[id] else { continue }
+            let keys = FindingsReads.execGroupsRead(host.execGroups, snapshots: host.snapshots)
+                .map { FleetHostReads.ExecGroupKey(containerID: $0.containerID, command: $0.command) }
+            rows[id]?.execStarts = Dictionary(keys.map { ($0, []) }, uniquingKeysWith: { a, _ in a })
+            groups += keys.map { (id, $0) }
+        }
+        if !groups.isEmpty {
+            for (hostID, event) in try await FleetHostReads.execStarts(groups, reads.events).rows(on: connection) {
+                rows[hostID]?.execStarts[FleetHostReads.ExecGroupKey(containerID: event.actorID, command: event.detail ?? "")]?.append(event)
+            }
+        }
+        var execs: [(hostID: String, execID: String)] = []
+        for id in ids {
+            guard let host = rows[id] else { continue }
+            let execIDs = FindingsReads.execIDs(host.interactiveExecStarts + host.execStarts.values.joined())
+            rows[id]?.execIDs = execIDs
+            execs += execIDs.map { (id, $0) }
+        }
+        if !execs.isEmpty {
+            for (hostID, exec) in try await FleetHostReads.execs(execs).rows(on: connection) { rows[hostID]?.execs[exec.execID] = exec }
         }
 
         let window = try await FleetHostReads.deployments(hosts, reads.deployments).byHost(on: connection)

@@ -8,8 +8,8 @@ import PostgresNIO
 /// One host's rows in the fleet's PostgreSQL, read through the findings engine's store protocol: the
 /// engine evaluates a fleet host exactly as it evaluates a host's own SQLite store. A read the host's
 /// `FleetHostRows` (read ahead with a batch of hosts) holds for the same window is answered from them;
-/// any other read is one statement (`FleetHostReads`, or an exec group's events with their hours in one
-/// join) that blocks its thread until PostgreSQL answers: run the engine on an `OwnThread`.
+/// any other read is one statement (`FleetHostReads`) that blocks its thread until PostgreSQL answers:
+/// run the engine on an `OwnThread`.
 ///
 /// Deployment records read are this host's own (received by its collector, `origin` = its host id) and
 /// the fleet's (posted to `audit serve`, origin ''); the matcher then keeps those whose `host` field is
@@ -43,19 +43,9 @@ public struct FleetHostStore: FindingsStore, Sendable {
     }
 
     public func execStarts(of group: ExecCommandGroup, fromNs: Int64, toNs: Int64) throws -> [StoredEvent] {
-        // Hour by hour, within each hour's first and last run, so a command run at both ends of the window
-        // does not read everything between. The window's bounds on e.time_ns itself, though implied, let
-        // the planner leave out the other days' partitions (a bound taken from the join prunes only when
-        // the statement runs, after every partition was planned: 2.9 ms a statement over 31 days).
-        try FleetRead(query: """
-            SELECT \(unescaped: FleetHostReads.eventColumns) FROM exec_commands x
-            JOIN events e ON e.host_id = x.host_id AND e.time_ns BETWEEN \(fromNs) AND \(toNs)
-                 AND e.time_ns BETWEEN greatest(x.first_ns, \(fromNs)) AND least(x.last_ns, \(toNs))
-                 AND e.actor_id = x.container_id AND e.type = 'container' AND e.action = 'exec_start' AND coalesce(e.detail, '') = x.command
-            WHERE x.host_id = \(host.hostID) AND x.hour BETWEEN \(fromNs / FleetHostReads.hourNs) AND \(toNs / FleetHostReads.hourNs)
-              AND x.container_id = \(group.containerID) AND x.command = \(group.command)
-            ORDER BY e.time_ns, e.actor_id, e.action
-            """, row: FleetHostReads.event).values(on: connection)
+        let key = FleetHostReads.ExecGroupKey(containerID: group.containerID, command: group.command)
+        if let read = ahead(\.events, fromNs, toNs)?.execStarts[key] { return read }
+        return try FleetHostReads.execStarts([(host.hostID, key)], window(fromNs, toNs)).values(on: connection)
     }
 
     public func interactiveExecStarts(fromNs: Int64, toNs: Int64) throws -> [StoredEvent] {
@@ -74,14 +64,8 @@ public struct FleetHostStore: FindingsStore, Sendable {
 
     public func execs(ids: Set<String>) throws -> [String: ExecRow] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try read("""
-            SELECT exec_id, "user", privileged, tty, entrypoint, arguments FROM exec_sessions
-            WHERE host_id = \(host.hostID) AND exec_id = ANY(\(Array(ids)))
-            """) { row in
-            let (id, user, privileged, tty, entrypoint, arguments) = try row.decode((String, String?, Bool?, Bool?, String?, String?).self)
-            return ExecRow(execID: id, user: user, privileged: privileged ?? false, tty: tty ?? false, entrypoint: entrypoint,
-                           arguments: arguments.flatMap { try? FlatJSON.stringArray($0) } ?? [])
-        }
+        if let readAhead, ids.isSubset(of: readAhead.execIDs) { return readAhead.execs.filter { ids.contains($0.key) } }
+        let rows = try FleetHostReads.execs(ids.map { (host.hostID, $0) }).values(on: connection)
         return Dictionary(rows.map { ($0.execID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -181,11 +165,5 @@ public struct FleetHostStore: FindingsStore, Sendable {
     /// What the fleet's retention dropped: the day partitions before the oldest one left.
     public func retentionHorizons() throws -> RetentionHorizons {
         RetentionHorizons(eventsBeforeNs: host.eventsBeforeNs)
-    }
-
-    /// The statements only a single host's store makes (an exec group's events, the execs' inspections).
-    func read<T: Sendable>(_ query: PostgresQuery, _ map: @escaping @Sendable (PostgresRow) throws -> T) throws -> [T] {
-        let host = host.hostID
-        return try FleetRead(query: query) { (host, try map($0)) }.values(on: connection)
     }
 }

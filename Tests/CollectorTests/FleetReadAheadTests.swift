@@ -38,6 +38,20 @@ struct FleetReadAheadTests {
                     SELECT '', id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns + 1
                     FROM deployments WHERE origin = '\(hosts[0].hostID)'
                     """)
+                // A person's `docker exec` without a tty on the last host: found only through its exec
+                // group, which is not the container's health probe.
+                let catAt = endNs - 2 * Self.hourNs
+                _ = try await pg.psql("""
+                    WITH c AS (SELECT container_id, project, service FROM latest_snapshots
+                               WHERE host_id = '\(hosts[4].hostID)' AND running ORDER BY container_id LIMIT 1)
+                    , e AS (INSERT INTO events (host_id, time_ns, type, actor_id, action, detail, attributes, extra, source, project, service)
+                            SELECT '\(hosts[4].hostID)', \(catAt), 'container', container_id, 'exec_start', 'cat /etc/app.conf', '{}',
+                                   '{"execID":"x-cat"}', 0, project, service FROM c)
+                    , x AS (INSERT INTO exec_commands (host_id, hour, container_id, command, count, first_ns, last_ns)
+                            SELECT '\(hosts[4].hostID)', \(catAt / Self.hourNs), container_id, 'cat /etc/app.conf', 1, \(catAt), \(catAt) FROM c)
+                    INSERT INTO exec_sessions (host_id, exec_id, container_id, inspected_ns, "user", tty, privileged, entrypoint, arguments)
+                    SELECT '\(hosts[4].hostID)', 'x-cat', container_id, \(catAt + 1_000_000), 'root', false, false, 'cat', '["/etc/app.conf"]' FROM c
+                    """)
                 func query(hours: Int64) -> FindingsQuery {
                     FindingsQuery(fromNs: endNs - hours * Self.hourNs, toNs: endNs, nowNs: endNs + 1_000_000_000, host: SimulatedFleet.hostName,
                                   maxAgeNs: 24 * Self.hourNs)
@@ -77,6 +91,14 @@ struct FleetReadAheadTests {
                     #expect(try json(ahead, q) == expected, "read ahead, \(hours) h")
                     // Rows read ahead for another window are not used for this one.
                     #expect(try json(try await alone(q, readAhead: query(hours: hours == 1 ? 24 : 1)), q) == expected, "read ahead for another window, \(hours) h")
+                    if hours == 72 {
+                        // Every kind of read was answered from the rows read ahead, the exec groups' events
+                        // and the execs' inspections included, not only the bulk reads.
+                        let rows = try await FleetHostRows.read(hosts, FindingsReads(q), on: reader.connection)
+                        #expect(rows.values.contains { !$0.execStarts.values.joined().isEmpty }, "a group other than a probe")
+                        #expect(rows.values.contains { !$0.execs.isEmpty && !$0.interactiveExecStarts.isEmpty }, "an interactive exec")
+                        #expect(rows.values.allSatisfy { !$0.snapshots.isEmpty && !$0.creates.isEmpty && !$0.everyDeployment.isEmpty })
+                    }
                     if hours == 24 {
                         let findings = ahead.map(\.model.findings)
                         #expect(findings.allSatisfy { !$0.isEmpty }, "every host has findings")
@@ -84,6 +106,7 @@ struct FleetReadAheadTests {
                         #expect(findings[2].first { $0.id == second.id }?.status == .acknowledged, "the host's own acknowledgement")
                         #expect(findings[3].first { $0.id == second.id }?.status != .acknowledged, "another host's acknowledgement")
                         #expect(ahead.allSatisfy { !$0.model.reconciliation.isEmpty }, "every host has running compose containers")
+                        #expect(findings[4].contains { $0.action == "exec_start" && $0.timeNano == catAt }, "the exec found through its group")
                         #expect(ahead.allSatisfy { $0.model.deployments.count == ahead[0].model.deployments.count }, "the fleet's records reach every host")
                     }
                 }
