@@ -6,8 +6,12 @@ import PostgresNIO
 
 /// The statements behind a fleet host's `FindingsStore` reads, each written once for any number of
 /// hosts: `FleetHostStore` runs them for its one host, `FleetHostRows` for a batch of hosts ahead of
-/// their engines (one statement a read instead of one a read and host: the statements' planning and
-/// round trips were most of PostgreSQL's time in a fleet report).
+/// their engines (one statement a read instead of one a read and host: a 24 h report of 100 hosts made
+/// about 1,500 statements, now about 120).
+///
+/// A batch's rows come back in each host's order, not grouped by host: `FleetRead.byHost` groups them
+/// keeping that order, and PostgreSQL sorts on times and numbers instead of comparing host ids in the
+/// database's collation (the creates of 13 hosts: 20.7 ms sorted on host_id first, 16.7 without).
 enum FleetHostReads {
     /// `StoredEvent` columns after the host id, in the order `event(_:)` decodes them.
     static let eventColumns = "e.host_id, e.time_ns, e.type, e.action, e.detail, e.actor_id, e.attributes, e.extra, e.scope, e.source, e.project, e.service"
@@ -26,16 +30,19 @@ enum FleetHostReads {
             SELECT \(unescaped: eventColumns) FROM events e
             WHERE e.host_id = ANY(\(hostIDs)) AND e.time_ns BETWEEN \(window.fromNs) AND \(window.toNs)
               AND left(e.action, 5) <> 'exec_' AND e.action <> 'health_status' AND e.type IN ('container', 'image')
-            ORDER BY e.host_id, e.time_ns, e.actor_id, e.action
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, row: event)
     }
 
     static func execCommandGroups(_ hostIDs: [String], _ window: FindingsReads.Window) -> FleetRead<ExecCommandGroup> {
+        // Grouped byte by byte (equality is the same in every deterministic collation): a hash of C
+        // strings instead of a sort in the database's collation, 24 ms instead of 34-40 for 25 hosts' day.
         FleetRead(query: """
-            SELECT host_id, container_id, command, sum(count)::bigint, min(first_ns), max(last_ns) FROM exec_commands
+            SELECT host_id COLLATE "C", container_id COLLATE "C", command COLLATE "C", sum(count)::bigint, min(first_ns), max(last_ns)
+            FROM exec_commands
             WHERE host_id = ANY(\(hostIDs)) AND hour BETWEEN \(window.fromNs / hourNs) AND \(window.toNs / hourNs)
               AND last_ns >= \(window.fromNs) AND first_ns <= \(window.toNs)
-            GROUP BY host_id, container_id, command
+            GROUP BY 1, 2, 3
             """) { row in
             let (host, container, command, count, first, last) = try row.decode((String, String, String, Int64, Int64, Int64).self)
             return (host, ExecCommandGroup(containerID: container, actorRow: 0, command: command, count: Int(count), firstNs: first, lastNs: last))
@@ -83,7 +90,7 @@ enum FleetHostReads {
             JOIN events e ON e.host_id = x.host_id AND e.time_ns BETWEEN \(fromNs) AND \(toNs)
                  AND e.time_ns BETWEEN greatest(x.first_ns, \(fromNs)) AND least(x.last_ns, \(toNs))
                  AND e.actor_id = x.container_id AND e.type = 'container' AND e.action = 'exec_start' AND coalesce(e.detail, '') = x.command
-            ORDER BY e.host_id, e.time_ns, e.actor_id, e.action
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, row: event)
     }
 
@@ -106,7 +113,7 @@ enum FleetHostReads {
             SELECT s.host_id, s.container_id, s.taken_ns, s.trigger_ns, s.reason, s.config
             FROM unnest(\(pairs.map(\.hostID))::text[], \(pairs.map(\.containerID))::text[]) AS k(host_id, container_id)
             JOIN snapshots s ON s.host_id = k.host_id AND s.container_id = k.container_id
-            ORDER BY s.host_id, s.container_id, s.id
+            ORDER BY s.id
             """) { row in
             let (host, id, taken, trigger, reason, config) = try row.decode((String, String, Int64, Int64?, String, String?).self)
             return (host, (id, SnapshotRow(takenNs: taken, triggerNs: trigger, reason: reason, snapshot: config.flatMap(ContainerSnapshot.decode(json:)))))
@@ -138,7 +145,7 @@ enum FleetHostReads {
                   AND (NOT \(everything) OR x.origin = h.host_id OR x.host IS NULL OR x.host = h.name))
             SELECT hit.host_id, d.origin, d.id, d.record, d.received_ns, d.updated_ns
             FROM hit JOIN deployments d ON d.id = hit.id AND d.origin IN (hit.host_id, '')
-            ORDER BY hit.host_id, d.started_ns, d.origin, d.id
+            ORDER BY d.started_ns, d.origin, d.id
             """) { row in
             let (host, origin, id, json, received, updated) = try row.decode((String, String, String, String, Int64, Int64).self)
             return (host, DeploymentRow(origin: origin, id: id, json: json, receivedNs: received, updatedNs: updated))
@@ -154,7 +161,7 @@ enum FleetHostReads {
             SELECT host_id, id, project, service, container_id, container_name, field, kind, severity, expected, actual, first_seen_ns, last_seen_ns, resolved_ns
             FROM drift_findings
             WHERE host_id = ANY(\(hostIDs)) AND first_seen_ns <= \(window.toNs) AND coalesce(resolved_ns, \(Int64.max)) >= \(window.fromNs)
-            ORDER BY host_id, first_seen_ns
+            ORDER BY first_seen_ns
             """) { row in
             let (host, id, project, service, containerID, containerName, field, kind, severity, expected, actual, first, last, resolved) = try row.decode(
                 (String, String, String, String, String?, String?, String, String, String, String?, String?, Int64, Int64, Int64?).self)
@@ -181,7 +188,7 @@ enum FleetHostReads {
         return FleetRead(query: """
             SELECT host_id, started_ns, coalesce(ended_ns, last_seen_ns), ended_ns IS NULL FROM coverage
             WHERE host_id = ANY(\(hostIDs)) AND started_ns <= \(toNs) AND coalesce(ended_ns, last_seen_ns) >= \(fromNs)
-            ORDER BY host_id, started_ns
+            ORDER BY started_ns
             """) { row in
             let (host, started, end, open) = try row.decode((String, Int64, Int64, Bool).self)
             return (host, CoverageInterval(startedNs: max(started, fromNs), endNs: min(end, toNs), open: open))
@@ -191,7 +198,7 @@ enum FleetHostReads {
     static func gaps(_ hostIDs: [String], _ window: FindingsReads.Window) -> FleetRead<StoredGap> {
         FleetRead(query: """
             SELECT host_id, docker_host, from_ns, to_ns, cause, replayed, changes_found FROM gaps
-            WHERE host_id = ANY(\(hostIDs)) AND to_ns >= \(window.fromNs) AND from_ns <= \(window.toNs) ORDER BY host_id, from_ns
+            WHERE host_id = ANY(\(hostIDs)) AND to_ns >= \(window.fromNs) AND from_ns <= \(window.toNs) ORDER BY from_ns
             """) { row in
             let (host, dockerHost, from, to, cause, replayed, found) = try row.decode((String, String, Int64, Int64, String, Int64, Int64?).self)
             return (host, StoredGap(dockerHost: dockerHost, fromNs: from, toNs: to, cause: cause, replayed: Int(replayed), changesFound: found.map(Int.init)))
@@ -218,7 +225,7 @@ enum FleetHostReads {
         FleetRead(query: """
             SELECT \(unescaped: eventColumns) FROM compose_creates e
             WHERE e.host_id = ANY(\(hostIDs))
-            ORDER BY e.host_id, e.time_ns, e.actor_id, e.action
+            ORDER BY e.time_ns, e.actor_id, e.action
             """, row: event)
     }
 
