@@ -36,7 +36,7 @@ struct FleetHostRows: Sendable {
     /// Every host's rows, one statement a read, one after the other on `connection`.
     static func read(_ hosts: [FleetHost], _ reads: FindingsReads, on connection: FleetConnection) async throws -> [String: FleetHostRows] {
         let ids = hosts.map(\.hostID)
-        var rows = Dictionary(uniqueKeysWithValues: ids.map { ($0, FleetHostRows(reads: reads)) })
+        var rows = Dictionary(ids.map { ($0, FleetHostRows(reads: reads)) }, uniquingKeysWith: { first, _ in first })
         func fill<T>(_ read: FleetRead<T>, _ field: WritableKeyPath<FleetHostRows, [T]>) async throws {
             for (hostID, values) in try await read.byHost(on: connection) { rows[hostID]?[keyPath: field] = values }
         }

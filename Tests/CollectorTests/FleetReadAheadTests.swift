@@ -1,9 +1,11 @@
 @testable import AuditCLI
+import AuditStore
 import AuditSupport
 import Findings
 @testable import Fleet
 import Foundation
 import Logging
+import Matcher
 import Testing
 
 /// A fleet report reads a batch of hosts ahead with one statement a read (`FleetHostRows`) and runs
@@ -28,9 +30,36 @@ struct FleetReadAheadTests {
             defer { fleet.remove() }
             _ = try await fleet.forward(to: url, logger: logger)
 
+            func query(hours: Int64) -> FindingsQuery {
+                FindingsQuery(fromNs: endNs - hours * Self.hourNs, toNs: endNs, nowNs: endNs + 1_000_000_000, host: SimulatedFleet.hostName,
+                              maxAgeNs: 24 * Self.hourNs)
+            }
+            func encoded(_ findings: [Finding]) throws -> String {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                return String(decoding: try encoder.encode(findings), as: UTF8.self)
+            }
+
             try await FleetReader.with(url, logger: logger) { reader in
-                let hosts = try await reader.hosts()
+                var hosts = try await reader.hosts()
                 #expect(hosts.count == 5)
+                // Read ahead in batches of two (more batches than connections), each host's findings, in-band
+                // changes and reconciliation are what the engine finds in that host's own SQLite store.
+                for hours: Int64 in [24, 72] {
+                    let q = query(hours: hours)
+                    let fleetReports = try await FleetFindings.evaluate(reader, hosts: hosts, query: q, connections: 2, hostsPerBatch: 2)
+                    for path in fleet.stores {
+                        let store = try StoreReader(path: path)
+                        let id = try #require(try store.hostIdentity()).hostID
+                        let fromPostgres = try #require(fleetReports.first { $0.host.hostID == id }).model
+                        let own = try FindingsEngine.evaluate(store, q)
+                        #expect(!own.findings.isEmpty && !own.attributed.isEmpty && !own.reconciliation.isEmpty)
+                        #expect(try encoded(fromPostgres.findings) == encoded(own.findings), "\(hours) h")
+                        #expect(fromPostgres.attributed == own.attributed, "\(hours) h")
+                        #expect(fromPostgres.reconciliation == own.reconciliation, "\(hours) h")
+                    }
+                }
+
                 // The first host's records posted to `audit serve` as well: every host is named as they name
                 // theirs, so the fleet's copies cover the other hosts' changes too, and merge with the first's.
                 _ = try await pg.psql("""
@@ -38,6 +67,11 @@ struct FleetReadAheadTests {
                     SELECT '', id, source, status, started_ns, finished_ns, project, host, record, received_ns, updated_ns + 1
                     FROM deployments WHERE origin = '\(hosts[0].hostID)'
                     """)
+                // The first host renamed: the fleet's copies, which name `bench-host`, no longer apply to it over
+                // all time, and it comes last in name order.
+                _ = try await pg.psql("UPDATE hosts SET name = 'web-0' WHERE host_id = '\(hosts[0].hostID)'")
+                hosts = try await reader.hosts()
+                #expect(hosts.map(\.name) == ["bench-host", "bench-host", "bench-host", "bench-host", "web-0"])
                 // A person's `docker exec` without a tty on the last host: found only through its exec
                 // group, which is not the container's health probe.
                 let catAt = endNs - 2 * Self.hourNs
@@ -52,10 +86,6 @@ struct FleetReadAheadTests {
                     INSERT INTO exec_sessions (host_id, exec_id, container_id, inspected_ns, "user", tty, privileged, entrypoint, arguments)
                     SELECT '\(hosts[4].hostID)', 'x-cat', container_id, \(catAt + 1_000_000), 'root', false, false, 'cat', '["/etc/app.conf"]' FROM c
                     """)
-                func query(hours: Int64) -> FindingsQuery {
-                    FindingsQuery(fromNs: endNs - hours * Self.hourNs, toNs: endNs, nowNs: endNs + 1_000_000_000, host: SimulatedFleet.hostName,
-                                  maxAgeNs: 24 * Self.hourNs)
-                }
                 func alone(_ query: FindingsQuery, readAhead: FindingsQuery? = nil) async throws -> [HostReport] {
                     var reports: [HostReport] = []
                     var rows: [String: FleetHostRows]?
@@ -87,7 +117,7 @@ struct FleetReadAheadTests {
                 for hours: Int64 in [1, 24, 72] {
                     let q = query(hours: hours)
                     let expected = try json(try await alone(q), q)
-                    let ahead = try await FleetFindings.evaluate(reader, hosts: hosts, query: q, connections: 2)
+                    let ahead = try await FleetFindings.evaluate(reader, hosts: hosts, query: q, connections: 2, hostsPerBatch: 2)
                     #expect(try json(ahead, q) == expected, "read ahead, \(hours) h")
                     // Rows read ahead for another window are not used for this one.
                     #expect(try json(try await alone(q, readAhead: query(hours: hours == 1 ? 24 : 1)), q) == expected, "read ahead for another window, \(hours) h")
