@@ -25,6 +25,6 @@ public struct FleetError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     static func invalidURL(_ shown: String, _ problem: String) -> FleetError {
-        FleetError(.invalidURL, "invalid PostgreSQL URL \(shown): \(problem); expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require] (a socket directory: ?host=/path)")
+        FleetError(.invalidURL, "invalid PostgreSQL URL \(shown): \(problem); expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require|verify-ca|verify-full[&sslrootcert=FILE]] (a socket directory: ?host=/path)")
     }
 }

@@ -1,3 +1,4 @@
+import NIOSSL
 import PostgresNIO
 
 /// Turns what PostgresNIO and NIO throw into a `FleetError` a person can act on. The message says what
@@ -6,6 +7,7 @@ import PostgresNIO
 enum FleetProblem {
     static func describe(_ error: any Error, url: FleetURL) -> FleetError {
         if let error = error as? FleetError { return error }
+        if let refused = certificateProblem(error, url: url) { return refused }
         if let error = error as? PSQLError {
             if let state = error.serverInfo?[.sqlState] {
                 let message = error.serverInfo?[.message] ?? "no message"
@@ -35,6 +37,24 @@ enum FleetProblem {
             return unreachable(url, "\(error)")
         }
         return FleetError(.server, "PostgreSQL at \(url) failed: \(error)")
+    }
+
+    /// The TLS handshake failed: with verify-ca or verify-full, most likely a certificate the CA did not
+    /// sign or one that does not name the host. Not retried away as an outage: someone must look.
+    static func certificateProblem(_ error: any Error, url: FleetURL) -> FleetError? {
+        let underlying = (error as? PSQLError)?.underlying ?? error
+        guard underlying is NIOSSLError || underlying is NIOSSLExtraError else { return nil }
+        let check: String
+        switch url.sslMode {
+        case .verifyFull: check = "that it chains to the CA certificate \(url.rootCertificate ?? "") and names \(url.host)"
+        case .verifyCA: check = "that it chains to the CA certificate \(url.rootCertificate ?? "")"
+        case .require where url.rootCertificate != nil: check = "that it chains to the CA certificate \(url.rootCertificate ?? "") (libpq's require does so when one is configured)"
+        default: check = "nothing of it (sslmode=\(url.sslMode.rawValue))"
+        }
+        return FleetError(.authentication, """
+            PostgreSQL at \(url) failed the TLS handshake (\(underlying)); sslmode=\(url.sslMode.rawValue) checks \(check): give the CA that \
+            signed the server's certificate in sslrootcert, and the host name the certificate names in the URL
+            """)
     }
 
     static func unreachable(_ url: FleetURL, _ reason: String) -> FleetError {

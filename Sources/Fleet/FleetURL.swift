@@ -1,12 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where the fleet's PostgreSQL is: `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]`, or a
 /// socket directory as libpq takes it (`postgresql://USER@/DB?host=/run/postgresql`). The password comes
-/// from the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE`, else `~/.pgpass`).
+/// from the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE`, else `~/.pgpass`); the CA
+/// certificate for verify-ca and verify-full from `sslrootcert`, else `PGSSLROOTCERT`, else
+/// `~/.postgresql/root.crt`.
 /// `description` never shows the password.
 public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
     /// What libpq's `sslmode` means here: `disable` never, `prefer` if the server offers it, `require`
-    /// always (neither checks the certificate, as with libpq; verify-ca/verify-full are not supported).
+    /// always (neither checks the certificate, as with libpq, except that `require` with a CA certificate
+    /// configured checks the chain as `verify-ca` does); `verify-ca` checks that the server's certificate
+    /// chains to the CA certificate (`rootCertificate`), `verify-full` also that it names the URL's host.
     public enum SSLMode: String, Sendable {
         case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+
+        var verifies: Bool { self == .verifyCA || self == .verifyFull }
     }
 
     public var user: String
@@ -17,8 +33,14 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
     public var port: Int
     public var database: String
     public var sslMode: SSLMode
+    /// The CA certificates (PEM) the server's certificate must chain to, as libpq finds them:
+    /// `sslrootcert=FILE` in the URL, else `PGSSLROOTCERT`, else `~/.postgresql/root.crt` when it exists;
+    /// `system` for the system's trusted CAs. Nil when none is configured.
+    public var rootCertificate: String?
     /// Whether the password was written in the URL (then `description` shows `:***`).
     var passwordInURL: Bool
+    /// Whether `sslrootcert` was written in the URL (then `description` shows it).
+    var rootCertificateInURL = false
     /// Where the password came from: `URL`, `PGPASSWORD`, the password file's path, or nil without one.
     public var passwordSource: String?
 
@@ -27,8 +49,10 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
         let credentials = Self.encode(user) + (passwordInURL ? ":***" : "")
         if isSocket { return "postgresql://\(credentials)@:\(port)/\(Self.encode(database))?host=\(host)" }
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        let mode = sslMode == .prefer ? "" : "?sslmode=\(sslMode.rawValue)"
-        return "postgresql://\(credentials)@\(shownHost):\(port)/\(Self.encode(database))\(mode)"
+        var parameters = sslMode == .prefer ? [] : ["sslmode=\(sslMode.rawValue)"]
+        if let rootCertificate, rootCertificateInURL { parameters.append("sslrootcert=\(Self.encode(rootCertificate))") }
+        let shownParameters = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
+        return "postgresql://\(credentials)@\(shownHost):\(port)/\(Self.encode(database))\(shownParameters)"
     }
 
     /// Parses `text`, then looks for a password where libpq would when the URL has none.
@@ -37,6 +61,18 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
         if url.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
             url.password = password
             url.passwordSource = "PGPASSWORD"
+        }
+        if url.rootCertificate == nil, let given = environment["PGSSLROOTCERT"], !given.isEmpty {
+            url.rootCertificate = given
+        }
+        if url.rootCertificate == nil, let home = environment["HOME"], !home.isEmpty, access(home + "/.postgresql/root.crt", F_OK) == 0 {
+            url.rootCertificate = home + "/.postgresql/root.crt"
+        }
+        if url.sslMode.verifies && url.rootCertificate == nil {
+            throw .invalidURL(url.description, """
+                sslmode=\(url.sslMode.rawValue) checks the server's certificate against a CA certificate, and none is configured: add \
+                sslrootcert=FILE (the CA's PEM file) or sslrootcert=system to the URL, set PGSSLROOTCERT, or put it at ~/.postgresql/root.crt
+                """)
         }
         if url.password == nil, let file = try PasswordFile.load(environment: environment) {
             let host = url.isSocket ? "localhost" : url.host
@@ -68,8 +104,8 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
             }
             rest = rest[..<mark]
         }
-        for key in query.keys where !["sslmode", "host", "port"].contains(key) {
-            throw .invalidURL(shown, "unknown parameter \"\(key)\" (audit understands sslmode, host and port)")
+        for key in query.keys where !["sslmode", "sslrootcert", "host", "port"].contains(key) {
+            throw .invalidURL(shown, "unknown parameter \"\(key)\" (audit understands sslmode, sslrootcert, host and port)")
         }
         guard let slash = rest.firstIndex(of: "/") else { throw .invalidURL(shown, "no database: add /DB after the host") }
         guard let database = decode(rest[rest.index(after: slash)...]), !database.isEmpty else {
@@ -110,11 +146,16 @@ public struct FleetURL: Sendable, CustomStringConvertible, Equatable {
         }
         let modeText = query["sslmode"] ?? "prefer"
         guard let sslMode = SSLMode(rawValue: modeText) else {
-            throw .invalidURL(shown, "sslmode=\(modeText) is not disable, prefer or require (verify-ca and verify-full are not supported)")
+            throw .invalidURL(shown, "sslmode=\(modeText) is not disable, prefer, require, verify-ca or verify-full (allow is not supported)")
         }
-        return FleetURL(user: user, password: password, host: host, port: port, database: database,
-                        sslMode: host.hasPrefix("/") ? .disable : sslMode, passwordInURL: password != nil,
-                        passwordSource: password == nil ? nil : "URL")
+        if let given = query["sslrootcert"], given.isEmpty {
+            throw .invalidURL(shown, "sslrootcert is empty: name the CA certificate's PEM file, or system")
+        }
+        var url = FleetURL(user: user, password: password, host: host, port: port, database: database,
+                           sslMode: host.hasPrefix("/") ? .disable : sslMode, rootCertificate: query["sslrootcert"], passwordInURL: password != nil,
+                           passwordSource: password == nil ? nil : "URL")
+        url.rootCertificateInURL = query["sslrootcert"] != nil
+        return url
     }
 
     /// `text` with whatever lies between `USER:` and `@` replaced by `***`, for errors about a URL that did not parse.

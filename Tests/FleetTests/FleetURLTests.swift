@@ -82,13 +82,35 @@ struct FleetURLTests {
         ("postgresql://audit:pw@h", "invalid PostgreSQL URL postgresql://audit:***@h: no database: add /DB after the host"),
         ("postgresql://h:5432/db", "invalid PostgreSQL URL postgresql://h:5432/db: no user: write USER@ before the host"),
         ("postgresql://audit:pw@h:99999/db", "invalid PostgreSQL URL postgresql://audit:***@h:99999/db: the port \"99999\" is not a number from 1 to 65535"),
-        ("postgresql://audit:pw@h/db?sslmode=verify-full", "invalid PostgreSQL URL postgresql://audit:***@h/db?sslmode=verify-full: sslmode=verify-full is not disable, prefer or require (verify-ca and verify-full are not supported)"),
-        ("postgresql://audit:pw@h/db?application_name=x", "invalid PostgreSQL URL postgresql://audit:***@h/db?application_name=x: unknown parameter \"application_name\" (audit understands sslmode, host and port)"),
+        ("postgresql://audit:pw@h/db?sslmode=allow", "invalid PostgreSQL URL postgresql://audit:***@h/db?sslmode=allow: sslmode=allow is not disable, prefer, require, verify-ca or verify-full (allow is not supported)"),
+        ("postgresql://audit:pw@h/db?sslmode=verify-full", "invalid PostgreSQL URL postgresql://audit:***@h:5432/db?sslmode=verify-full: sslmode=verify-full checks the server's certificate against a CA certificate, and none is configured: add sslrootcert=FILE (the CA's PEM file) or sslrootcert=system to the URL, set PGSSLROOTCERT, or put it at ~/.postgresql/root.crt"),
+        ("postgresql://audit:pw@h/db?sslmode=verify-ca&sslrootcert=", "invalid PostgreSQL URL postgresql://audit:***@h/db?sslmode=verify-ca&sslrootcert=: sslrootcert is empty: name the CA certificate's PEM file, or system"),
+        ("postgresql://audit:pw@h/db?application_name=x", "invalid PostgreSQL URL postgresql://audit:***@h/db?application_name=x: unknown parameter \"application_name\" (audit understands sslmode, sslrootcert, host and port)"),
     ])
     func aURLThatCannotBeUsedIsNamedMaskedWithTheFix(text: String, message: String) {
-        #expect(throws: FleetError(.invalidURL, message + "; expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require] (a socket directory: ?host=/path)")) {
-            try FleetURL.parse(text, environment: [:])
+        #expect(throws: FleetError(.invalidURL, message + "; expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|prefer|require|verify-ca|verify-full[&sslrootcert=FILE]] (a socket directory: ?host=/path)")) {
+            try FleetURL.parse(text, environment: ["HOME": "/nonexistent"])
         }
+    }
+
+    /// The CA certificate where libpq looks for it: the URL, PGSSLROOTCERT, then ~/.postgresql/root.crt.
+    @Test func theCACertificateIsFoundWhereLibpqLooks() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("audit-home-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home + "/.postgresql", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let text = "postgresql://audit@db.internal/audit?sslmode=verify-full"
+        let inURL = try FleetURL.parse(text + "&sslrootcert=/etc/audit/ca.pem", environment: ["HOME": home, "PGSSLROOTCERT": "/elsewhere.pem"])
+        #expect(inURL.rootCertificate == "/etc/audit/ca.pem" && inURL.sslMode == .verifyFull)
+        #expect(inURL.description == "postgresql://audit@db.internal:5432/audit?sslmode=verify-full&sslrootcert=%2Fetc%2Faudit%2Fca.pem")
+        #expect(try FleetURL.parse(text, environment: ["HOME": home, "PGSSLROOTCERT": "/elsewhere.pem"]).rootCertificate == "/elsewhere.pem")
+        #expect(throws: FleetError.self) { try FleetURL.parse(text, environment: ["HOME": home]) }
+        FileManager.default.createFile(atPath: home + "/.postgresql/root.crt", contents: Data())
+        let fromHome = try FleetURL.parse(text, environment: ["HOME": home])
+        #expect(fromHome.rootCertificate == home + "/.postgresql/root.crt")
+        #expect(fromHome.description == "postgresql://audit@db.internal:5432/audit?sslmode=verify-full")
+        #expect(try FleetURL.parse(text.replacingOccurrences(of: "verify-full", with: "verify-ca") + "&sslrootcert=system", environment: [:]).rootCertificate == "system")
+        // A socket takes no TLS, as with libpq.
+        #expect(try FleetURL.parse("postgresql://audit@/audit?host=/run/postgresql&sslmode=verify-full", environment: ["HOME": home]).sslMode == .disable)
     }
 
     @Test func migrationsAreCutIntoStatementsOutsideQuotesAndDollarBodies() {

@@ -50,9 +50,20 @@ final class TestPostgres: Sendable {
         }
     }
 
-    func start() async throws {
+    func start(options: String = "") async throws {
         try await asPostgres([Self.binaries + "/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w", "-o",
-                              "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                              "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off \(options)", "start"])
+    }
+
+    /// Stops the server and starts it again offering TLS with this certificate and key (PEM files,
+    /// copied into the server's folder for the `postgres` user, who must own the key).
+    func restartWithTLS(certificate: String, key: String) async throws {
+        try await stop()
+        for (file, name) in [(certificate, "server.crt"), (key, "server.key")] {
+            try await TestEngine.run(["install", "-m", "600", file, directory + "/" + name])
+            try await asPostgres(["chown", "postgres", directory + "/" + name], root: true)
+        }
+        try await start(options: "-c ssl=on -c ssl_cert_file=\(directory)/server.crt -c ssl_key_file=\(directory)/server.key")
     }
 
     /// `pg_ctl -m fast stop`: connections are cut, as when the server goes away.
