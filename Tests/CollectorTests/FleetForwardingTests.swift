@@ -205,35 +205,45 @@ struct FleetForwardingTests {
         }
     }
 
+    /// A store of the test's own, its writer flushing every 20 ms, and a forwarder from it into `pg`
+    /// polling every 50 ms (not started).
+    static func storeAndForwarder(into pg: TestPostgres, in dir: String, hostName: String) throws
+        -> (db: String, writer: EventWriter, forwarder: ForwarderService, url: FleetURL) {
+        let db = dir + "/audit.db"
+        let logger = Logger(label: "test")
+        let url = try FleetURL.parse(pg.url, environment: [:])
+        var configuration = ForwarderService.Configuration(url: url, hostName: hostName)
+        configuration.pollInterval = .milliseconds(50)
+        return (db, try EventWriter(path: db, logger: logger, flushIntervalMs: 20), ForwarderService(configuration: configuration, storePath: db, logger: logger), url)
+    }
+
+    /// A container event named after its actor.
+    static func event(_ action: String, _ actor: String, _ ns: Int64) -> DockerEvent {
+        DockerEvent(type: "container", action: action, actorID: actor, attributes: Attributes(["name": actor]), scope: "local", timeNano: ns)
+    }
+
     /// Events committed behind the forwarder's position: within the overlap they are found by counting,
     /// older ones only through the gap whose reconciliation stored them.
     @Test func eventsStoredBehindTheForwardersPositionStillArrive() async throws {
         try await TestPostgres.with { pg in
             try await withTemporaryDirectory { dir in
-                let db = dir + "/audit.db"
-                let logger = Logger(label: "test")
-                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let (db, writer, forwarder, _) = try Self.storeAndForwarder(into: pg, in: dir, hostName: "fleet-c")
                 let base = Timestamp.now().nanoseconds - 120_000_000_000
-                func event(_ action: String, _ actor: String, at ns: Int64) -> DockerEvent {
-                    DockerEvent(type: "container", action: action, actorID: actor, attributes: Attributes(["name": actor]), scope: "local", timeNano: ns)
-                }
-                writer.enqueue(events: (0..<100).map { event("start", "c\($0)", at: base + Int64($0) * 1_000_000_000) }, source: .stream)
+                let event = Self.event
+                writer.enqueue(events: (0..<100).map { event("start", "c\($0)", base + Int64($0) * 1_000_000_000) }, source: .stream)
                 await writer.flush()
-                var configuration = ForwarderService.Configuration(url: try FleetURL.parse(pg.url, environment: [:]), hostName: "fleet-c")
-                configuration.pollInterval = .milliseconds(50)
-                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
                 func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await forwarder.run() }
                     try await eventually("the first 100 events forwarded") { try await count() == 100 }
 
                     // 2 s behind the newest forwarded: inside the overlap, found by the count.
-                    writer.enqueue(events: [event("kill", "c99", at: base + 97_000_000_000)], source: .stream)
+                    writer.enqueue(events: [event("kill", "c99", base + 97_000_000_000)], source: .stream)
                     await writer.flush()
                     try await eventually("the late event within the overlap forwarded") { try await count() == 101 }
 
                     // A minute behind, as reconciliation dates a change inside a gap: not found by the count ...
-                    let inGap = event("die", "c1", at: base + 40_000_000_000)
+                    let inGap = event("die", "c1", base + 40_000_000_000)
                     writer.enqueue(events: [inGap], source: .reconciliation)
                     await writer.flush()
                     try await Task.sleep(for: .seconds(1))
@@ -260,20 +270,11 @@ struct FleetForwardingTests {
     @Test func aCleanStopRecordsWhatPostgreSQLConfirmed() async throws {
         try await TestPostgres.with { pg in
             try await withTemporaryDirectory { dir in
-                let db = dir + "/audit.db"
-                let logger = Logger(label: "test")
-                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let (db, writer, forwarder, url) = try Self.storeAndForwarder(into: pg, in: dir, hostName: "fleet-stop")
                 let base = Timestamp.now().nanoseconds - 120_000_000_000
-                func event(_ n: Int64) -> DockerEvent {
-                    DockerEvent(type: "container", action: "start", actorID: "c\(n)", attributes: Attributes(["name": "c\(n)"]), scope: "local",
-                                timeNano: base + n * 1_000_000_000)
-                }
+                func event(_ n: Int64) -> DockerEvent { Self.event("start", "c\(n)", base + n * 1_000_000_000) }
                 writer.enqueue(events: (0..<50).map(event), source: .stream)
                 await writer.flush()
-                let url = try FleetURL.parse(pg.url, environment: [:])
-                var configuration = ForwarderService.Configuration(url: url, hostName: "fleet-stop")
-                configuration.pollInterval = .milliseconds(50)
-                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
                 func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await forwarder.run() }
@@ -299,25 +300,18 @@ struct FleetForwardingTests {
     @Test func anEventDatedInTheFutureDoesNotHideTheOnesAfterIt() async throws {
         try await TestPostgres.with { pg in
             try await withTemporaryDirectory { dir in
-                let db = dir + "/audit.db"
-                let logger = Logger(label: "test")
-                let writer = try EventWriter(path: db, logger: logger, flushIntervalMs: 20)
+                let (_, writer, forwarder, _) = try Self.storeAndForwarder(into: pg, in: dir, hostName: "fleet-d")
                 let now = Timestamp.now().nanoseconds
-                func event(_ action: String, _ actor: String, at ns: Int64) -> DockerEvent {
-                    DockerEvent(type: "container", action: action, actorID: actor, attributes: Attributes(["name": actor]), scope: "local", timeNano: ns)
-                }
-                writer.enqueue(events: (0..<10).map { event("start", "c\($0)", at: now - 60_000_000_000 + Int64($0) * 1_000_000_000) }
-                               + [event("stop", "skewed", at: now + 600_000_000_000)], source: .stream)
+                let event = Self.event
+                writer.enqueue(events: (0..<10).map { event("start", "c\($0)", now - 60_000_000_000 + Int64($0) * 1_000_000_000) }
+                               + [event("stop", "skewed", now + 600_000_000_000)], source: .stream)
                 await writer.flush()
-                var configuration = ForwarderService.Configuration(url: try FleetURL.parse(pg.url, environment: [:]), hostName: "fleet-d")
-                configuration.pollInterval = .milliseconds(50)
-                let forwarder = ForwarderService(configuration: configuration, storePath: db, logger: logger)
                 func count() async throws -> Int { try await Int(pg.psql("SELECT count(*) FROM events")) ?? -1 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await forwarder.run() }
                     try await eventually("the ten events of the past forwarded") { try await count() == 10 }
                     // Stored after the skewed one, dated now: it must not lie behind the forwarder's position.
-                    writer.enqueue(events: [event("kill", "c1", at: Timestamp.now().nanoseconds)], source: .stream)
+                    writer.enqueue(events: [event("kill", "c1", Timestamp.now().nanoseconds)], source: .stream)
                     await writer.flush()
                     try await eventually("the event after the skewed one forwarded") { try await count() == 11 }
                     #expect(try await pg.psql("SELECT count(*) FROM events WHERE actor_id = 'skewed'") == "0", "held until its time")

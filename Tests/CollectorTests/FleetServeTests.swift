@@ -241,24 +241,36 @@ struct FleetServeTests {
             let logger = Logger(label: "test")
             let first = try await FleetConnection.connect(url, logger: logger)
             let second = try await FleetConnection.connect(url, logger: logger)
-            try await first.migrate()
-            let now = Timestamp.now()
-            let ids = (0..<40).map { "race-\($0)" }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for id in ids {
-                    let start = DeploymentRecord(id: id, source: .webhook, status: .inProgress, startedAt: now.adding(nanoseconds: -60_000_000_000))
-                    var finish = start
-                    finish.status = .success
-                    finish.finishedAt = now
-                    for (connection, record, delivery) in [(first, start, "\(id):start"), (second, finish, "\(id):finish")] {
-                        group.addTask {
-                            let outcome = try await connection.storeDeployment(record, deliveryID: delivery, bodyDigest: delivery, bounds: DeploymentBounds(),
-                                                                               nowNs: now.nanoseconds)
-                            guard case .stored = outcome else { throw Unexpected(outcome: "\(outcome)") }
+            // One transaction at a time on each connection, as `audit serve` holds its connection (its
+            // SerialGate): the race is between the two connections. Without it two tasks' transactions
+            // interleave on one session, and the two sessions can deadlock on each other's locks.
+            let (firstGate, secondGate) = (SerialGate(), SerialGate())
+            do {
+                try await first.migrate()
+                let now = Timestamp.now()
+                let ids = (0..<40).map { "race-\($0)" }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for id in ids {
+                        let start = DeploymentRecord(id: id, source: .webhook, status: .inProgress, startedAt: now.adding(nanoseconds: -60_000_000_000))
+                        var finish = start
+                        finish.status = .success
+                        finish.finishedAt = now
+                        for (connection, gate, record, delivery) in [(first, firstGate, start, "\(id):start"), (second, secondGate, finish, "\(id):finish")] {
+                            group.addTask {
+                                let outcome = try await gate.withHold {
+                                    try await connection.storeDeployment(record, deliveryID: delivery, bodyDigest: delivery, bounds: DeploymentBounds(),
+                                                                         nowNs: now.nanoseconds)
+                                }
+                                guard case .stored = outcome else { throw Unexpected(outcome: "\(outcome)") }
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+            } catch {
+                await first.close()
+                await second.close()
+                throw error
             }
             await first.close()
             await second.close()
