@@ -50,7 +50,7 @@ struct FleetBench: AsyncParsableCommand {
     @Option(help: "How many times each report runs.")
     var runs: Int = 3
 
-    @Option(help: "How many hosts the report evaluates at once, each on a connection of its own.")
+    @Option(help: "On how many connections the report reads and evaluates its batches of hosts at once.")
     var reportConnections: Int = FleetFindings.defaultConnections
 
     @Option(help: ArgumentHelp("Where the host stores are built (removed at the end).", valueName: "dir"))
@@ -173,7 +173,7 @@ struct FleetBench: AsyncParsableCommand {
         try await FleetReader.with(url, logger: logger) { reader in
             let storage = try await reader.storage()
             let hosts = try await reader.hosts()
-            Terminal.out("  store         \(storage.events) events of \(hosts.count) hosts, \(ByteSize.approximate(storage.databaseBytes)); hosts evaluated \(reportConnections) at once")
+            Terminal.out("  store         \(storage.events) events of \(hosts.count) hosts, \(ByteSize.approximate(storage.databaseBytes)); batches of hosts on \(reportConnections) connections")
             let now = (storage.newestNs ?? Timestamp.now().nanoseconds) + 1_000_000_000
             for (label, hours) in [("1h", 1), ("24h", 24), ("7d", 24 * 7)] {
                 let from = now - Int64(hours) * Self.hourNs
