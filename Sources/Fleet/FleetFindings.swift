@@ -57,7 +57,7 @@ public enum FleetFindings {
 
     /// A batch of hosts at a time on each connection: their rows read ahead with one statement a read
     /// (`FleetHostRows`), then each host's engine in turn over them; a connection whose batch is done
-    /// takes the next one. Batches are as even as the connections allow, at most `hostsReadTogether`.
+    /// takes the next one.
     private static func evaluate(_ hosts: [FleetHost], in batches: [Range<Int>], query: FindingsQuery,
                                  on connections: [FleetConnection]) async throws -> [HostReport] {
         let reads = FindingsReads(query)

@@ -145,7 +145,7 @@ public struct ForwarderService: Service {
         let limit = configuration.batchSize
         let target = self.target
         var confirmedNs = confirmed.map { min($0, Timestamp.now().nanoseconds) }
-        let startNs = confirmedNs.map { Self.minus($0, overlap) } ?? .min
+        let startNs = confirmedNs.map { $0.minus(saturating: overlap) } ?? .min
         var eventsUntilNs: Int64?
         var markedUntilNs: Int64?
         var cursor = ForwardCursor.start(atNs: startNs)
@@ -186,7 +186,7 @@ public struct ForwarderService: Service {
         func sendEvents() async throws -> Bool {
             let checked = gapsChecked
             if let gaps = try await OwnThread.run("fleet-ledger", { () throws(SQLiteError) in try ledger.gapsReconciled(afterNs: checked) }) {
-                let from = Self.minus(gaps.fromNs, overlap)
+                let from = gaps.fromNs.minus(saturating: overlap)
                 if from < cursor.timeNs {
                     logger.debug("a gap was reconciled: sending its events again", metadata: ["fleet.from": "\(RFC3339.format(Timestamp(nanoseconds: from)))"])
                     cursor = .start(atNs: from)
@@ -194,7 +194,7 @@ public struct ForwarderService: Service {
                 }
                 gapsChecked = gaps.reconciledNs
             }
-            let windowStart = max(sent.floorNs, Self.minus(cursor.timeNs, overlap))
+            let windowStart = max(sent.floorNs, cursor.timeNs.minus(saturating: overlap))
             if cursor.timeNs > windowStart {
                 let probe = cursor
                 let stored = try await OwnThread.run("fleet-ledger") { () throws(SQLiteError) in try ledger.eventCount(fromNs: windowStart, through: probe) }
@@ -206,13 +206,13 @@ public struct ForwarderService: Service {
                 }
             }
             let now = Timestamp.now().nanoseconds
-            let horizon = Self.plus(now, Self.futureSlackNs)
+            let horizon = now.plus(saturating: Self.futureSlackNs)
             if cursor.timeNs > horizon {
                 // The clock went back below what was already sent: go on from the clock again (PostgreSQL
                 // drops what it holds), or everything stored from now on would lie behind the position.
                 logger.warning("the host's clock is behind events already forwarded; forwarding goes on from the clock", metadata: [
                     "fleet.position": "\(RFC3339.format(Timestamp(nanoseconds: cursor.timeNs)))", "fleet.clock": "\(RFC3339.format(Timestamp(nanoseconds: now)))"])
-                cursor = .start(atNs: Self.minus(now, overlap))
+                cursor = .start(atNs: now.minus(saturating: overlap))
                 sent = SentTimes(floorNs: cursor.timeNs)
                 confirmedNs = confirmedNs.map { min($0, now) }
             }
@@ -223,20 +223,20 @@ public struct ForwarderService: Service {
             guard let first = batch.first, let last = batch.last else {
                 recordedGapsChecked = gapsChecked
                 // Caught up: every event stored by now is in PostgreSQL, but one stored a moment late behind it.
-                eventsUntilNs = max(eventsUntilNs ?? .min, Self.minus(now, overlap))
+                eventsUntilNs = max(eventsUntilNs ?? .min, now.minus(saturating: overlap))
                 return false
             }
             let batchDays = Set(batch.map { Self.day($0.timeNs) })
             if !batchDays.isSubset(of: days) {
                 // The next day too, so a host crossing midnight does not wait on the catalog.
-                try await connection.createPartitions(fromNs: first.timeNs, toNs: Self.plus(last.timeNs, Self.dayNs))
+                try await connection.createPartitions(fromNs: first.timeNs, toNs: last.timeNs.plus(saturating: Self.dayNs))
                 days.formUnion(batchDays.flatMap { [$0, $0 + 1] })
             }
             let inserted = try await connection.insert(Array(batch), hostID: identity.hostID)
             cursor = last.cursor
-            sent.append(batch.map(\.timeNs), keepingFrom: Self.minus(cursor.timeNs, overlap))
+            sent.append(batch.map(\.timeNs), keepingFrom: cursor.timeNs.minus(saturating: overlap))
             confirmedNs = max(confirmedNs ?? .min, last.timeNs)
-            eventsUntilNs = max(eventsUntilNs ?? .min, Self.minus(last.timeNs, overlap))
+            eventsUntilNs = max(eventsUntilNs ?? .min, last.timeNs.minus(saturating: overlap))
             status.update {
                 $0.rowsSent += batch.count
                 $0.rowsInserted += inserted
@@ -295,14 +295,6 @@ public struct ForwarderService: Service {
     /// The UTC day of `ns`, rounding down (also before 1970).
     static func day(_ ns: Int64) -> Int64 {
         ns >= 0 ? ns / dayNs : -((-(ns + 1)) / dayNs) - 1
-    }
-
-    static func minus(_ a: Int64, _ b: Int64) -> Int64 {
-        a < Int64.min + b ? .min : a - b
-    }
-
-    static func plus(_ a: Int64, _ b: Int64) -> Int64 {
-        a > Int64.max - b ? .max : a + b
     }
 
     /// How far past the host's clock an event may be dated and still be sent now.

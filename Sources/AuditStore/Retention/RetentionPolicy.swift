@@ -30,8 +30,8 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     /// The cut-offs as of `nowNs`. Probes are never kept longer than everything else.
     public func cutoffs(nowNs: Int64) -> (eventsBeforeNs: Int64?, probesBeforeNs: Int64?) {
-        let events = retentionNs.map { nowNs.subtractingReportingOverflow($0).overflow ? Int64.min : nowNs - $0 }
-        var probes = probeRetentionNs.map { nowNs.subtractingReportingOverflow($0).overflow ? Int64.min : nowNs - $0 }
+        let events = retentionNs.map { nowNs.minus(saturating: $0) }
+        var probes = probeRetentionNs.map { nowNs.minus(saturating: $0) }
         if let e = events, let p = probes, e > p { probes = e }
         return (events, probes)
     }
